@@ -1,0 +1,57 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from driftline import output
+from driftline.findings import Finding, Severity, exit_code_for
+
+FORMAT_HELP = f"Output format: {', '.join(output.FORMATS)}."
+
+
+def format_option(default: str = "terminal") -> str:
+    return typer.Option(default, "--format", "-f", help=FORMAT_HELP)
+
+
+def fail_on_option() -> str:
+    return typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above this.")
+
+
+def stdout_console() -> Console:
+    """The console commands print to; never wider than 100 columns."""
+    console = Console()
+    if console.width > 100:
+        console = Console(width=100)
+    return console
+
+
+def stderr_console() -> Console:
+    console = Console(stderr=True)
+    if console.width > 100:
+        console = Console(stderr=True, width=100)
+    return console
+
+
+def report_findings(
+    findings: Sequence[Finding],
+    fmt: str,
+    *,
+    title: str,
+    fail_on: str | Severity = "error",
+    out: Path | None = None,
+) -> int:
+    """Print (or write to ``out``) findings in ``fmt`` and return the exit code they mean."""
+    threshold = Severity.parse(fail_on)
+    output.check_format(fmt)
+    if out is not None:
+        text = output.render(findings, fmt, title=title, fail_on=threshold)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    else:
+        output.emit(findings, fmt, console=stdout_console(), title=title, fail_on=threshold)
+    return exit_code_for(findings, threshold)

@@ -1,0 +1,80 @@
+"""Emitters for findings. Only this package knows output formats.
+
+Every format is stable and documented in README ("Machine-readable formats")::
+
+    terminal   rich table for people (default), fits 100 columns
+    json       {"driftline": 1, "kind": "findings", "title", "summary", "findings": [...]}
+    junit      JUnit XML: one testcase per finding, <failure> at or above --fail-on
+    sarif      SARIF 2.1.0: one rule per finding kind
+    markdown   a GitHub-flavoured table, for PR comments and job summaries
+    github     GitHub Actions workflow commands (::error file=…,line=…::…)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.console import Console
+
+from driftline.errors import UsageError
+from driftline.findings import Finding, Severity, sort_findings
+from driftline.output import github, jsonout, junit, markdown, sarif, terminal
+
+Renderer = Callable[[Sequence[Finding], str, Severity], str]
+
+_TEXT_RENDERERS: dict[str, Renderer] = {
+    "json": jsonout.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+    "github": github.render,
+}
+FORMATS = ("terminal", *_TEXT_RENDERERS)
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UsageError.unknown("format", fmt, FORMATS)
+    return fmt
+
+
+def render(
+    findings: Sequence[Finding],
+    fmt: str,
+    *,
+    title: str = "driftline",
+    fail_on: Severity | str = Severity.ERROR,
+    width: int = 100,
+) -> str:
+    """Render findings as text in one of :data:`FORMATS` (terminal output without colour)."""
+    check_format(fmt)
+    ordered = sort_findings(findings)
+    threshold = Severity.parse(fail_on)
+    if fmt == "terminal":
+        console = Console(width=width, record=True, color_system=None, force_terminal=False)
+        with console.capture():
+            terminal.print_findings(console, ordered, title=title, fail_on=threshold)
+        return console.export_text()
+    return _TEXT_RENDERERS[fmt](ordered, title, threshold)
+
+
+def emit(
+    findings: Sequence[Finding],
+    fmt: str,
+    *,
+    console: Console,
+    title: str = "driftline",
+    fail_on: Severity | str = Severity.ERROR,
+) -> None:
+    """Write findings to a console: rich rendering for ``terminal``, plain text otherwise."""
+    check_format(fmt)
+    threshold = Severity.parse(fail_on)
+    ordered = sort_findings(findings)
+    if fmt == "terminal":
+        terminal.print_findings(console, ordered, title=title, fail_on=threshold)
+    else:
+        console.file.write(_TEXT_RENDERERS[fmt](ordered, title, threshold))
+        console.file.flush()
+
+
+__all__ = ["FORMATS", "check_format", "emit", "render"]
