@@ -1,0 +1,1 @@
+"""The link stress test: stages, histograms, thresholds, the Locust runner and reconciliation."""
