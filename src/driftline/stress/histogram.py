@@ -3,9 +3,8 @@
 Bucket ``0`` holds latencies below 1 ms; bucket ``i >= 1`` holds ``[2**((i-1)/4), 2**(i/4))`` ms,
 so each bucket is ~19 % wide and a quantile read from a bucket is within ~9 % of the true value.
 Buckets run to 2**20 ms (~17 min); anything longer lands in the last bucket. Counts are plain
-integers, so
-histograms from many workers merge by addition (Locust workers → master) and serialise to compact,
-sparse JSON for the run directory that ``driftline report`` reads.
+integers, so histograms from many workers merge by addition (Locust workers → master) and
+serialise to compact, sparse JSON for the run directory that ``driftline report`` reads.
 """
 
 from __future__ import annotations
