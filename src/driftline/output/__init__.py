@@ -12,6 +12,7 @@ Every format is stable and documented in README ("Machine-readable formats")::
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 
 from rich.console import Console
@@ -51,10 +52,10 @@ def render(
     ordered = sort_findings(findings)
     threshold = Severity.parse(fail_on)
     if fmt == "terminal":
-        console = Console(width=width, record=True, color_system=None, force_terminal=False)
-        with console.capture():
-            terminal.print_findings(console, ordered, title=title, fail_on=threshold)
-        return console.export_text()
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+        terminal.print_findings(console, ordered, title=title, fail_on=threshold)
+        return buffer.getvalue()
     return _TEXT_RENDERERS[fmt](ordered, title, threshold)
 
 

@@ -20,11 +20,11 @@ def print_findings(
     if not findings:
         console.print(Text(f"✓ {title}: no findings", style="green"))
         return
-    table = Table(title=title, title_justify="left", expand=False, show_lines=True)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("kind", no_wrap=True, max_width=24)
-    table.add_column("object", overflow="fold", max_width=34)
-    table.add_column("message / fix", overflow="fold")
+    table = Table(title=title, title_justify="left", expand=True, show_lines=True)
+    table.add_column("severity", no_wrap=True, width=8)
+    table.add_column("kind", overflow="fold", ratio=3, min_width=19)
+    table.add_column("object", overflow="fold", ratio=4)
+    table.add_column("message / fix", overflow="fold", ratio=7)
     for f in findings:
         body = Text(f.message)
         where = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
