@@ -1,0 +1,495 @@
+"""``run_stress``: the link stress test from start to verdict (the CLI is a thin layer over it).
+
+1. read the thresholds (a bad file stops everything before anything starts: exit 2);
+2. start the reference system (embedded SQLite in the run directory, or ``db``) with short SLA
+   windows, seeded a little — or use ``target``, an already-running system;
+3. run Locust headless as separate processes (standalone, or a master and ``workers``), watch
+   their CPU and the master's status file, report progress through ``on_status``;
+4. read what the Locust master wrote, look up every ticket the run created (reconciliation),
+   judge the thresholds and write ``run.json``, ``junit.xml`` and ``summary.md``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import json
+import os
+import platform
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from driftline import __version__, output
+from driftline.db import describe, dialect_of, make_engine, parse_url, server_version
+from driftline.errors import ConnectionFailed, RunError, UsageError
+from driftline.findings import Finding, Severity
+from driftline.stress import rundir
+from driftline.stress.generator import CpuSampler, GeneratorHealth
+from driftline.stress.locust_proc import LocustPlan, LocustProcesses, log_tail, start_locust
+from driftline.stress.reconcile import Reconciliation, http_lookup, reconcile
+from driftline.stress.refsys_proc import (
+    first_response_windows,
+    load_config,
+    running_refsys,
+    wait_healthy,
+)
+from driftline.stress.stages import STAGE_ORDER
+from driftline.stress.summary import StageFigures, Throughput, stage_figures
+from driftline.stress.thresholds import (
+    Thresholds,
+    Verdict,
+    exit_code,
+    judge,
+    load_thresholds,
+    overall,
+    unaccounted_verdict,
+)
+
+LOAD_STATES = ("spawning", "running")
+MAX_UNACCOUNTED_FINDINGS = 25
+
+
+@dataclass
+class StressOptions:
+    """Options of one stress run (defaults: ``driftline stress run``'s)."""
+
+    users: int = 100
+    spawn_rate: float | None = None  # default: users / 5, at least 1
+    duration_s: float = 120.0
+    workers: int = 0
+    db: str | None = None  # None: embedded SQLite in the run directory
+    target: str | None = None  # an already-running system instead of starting one
+    thresholds: str | Path | None = None  # None: scenarios/thresholds.yaml
+    out: str | Path = "runs"
+    refsys_config: str | Path | Mapping[str, Any] | None = None
+    scenario: str | Path | None = None  # None: scenarios/ticket_journey.py
+    alert_share: float = 0.2
+    reopen_share: float = 0.1
+    dispatch_deadline_s: float = 10.0
+    alert_deadline_s: float = 10.0
+    step_deadline_s: float = 5.0
+    stop_timeout_s: float = 5.0
+    customers: int = 200
+    seed: bool = True
+    locust_args: tuple[str, ...] = ()
+
+    def validate(self) -> None:
+        if self.users < 1:
+            raise UsageError("--users must be at least 1")
+        if self.duration_s <= 0:
+            raise UsageError("--duration must be positive")
+        if self.workers < 0:
+            raise UsageError("--workers must be 0 or more")
+        if self.spawn_rate is not None and self.spawn_rate <= 0:
+            raise UsageError("--spawn-rate must be positive")
+        for name in ("alert_share", "reopen_share"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
+        if self.target is not None and not self.target.startswith(("http://", "https://")):
+            raise UsageError(f"--target must be an http(s) URL, not {self.target!r}")
+
+    @property
+    def effective_spawn_rate(self) -> float:
+        return self.spawn_rate if self.spawn_rate else max(1.0, self.users / 5)
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    """What ``on_status`` receives about once a second."""
+
+    phase: str  # starting | load | collecting
+    elapsed_s: float
+    duration_s: float
+    status: dict[str, Any] = field(default_factory=dict)  # the Locust master's status.json
+    cpu: dict[str, float] = field(default_factory=dict)  # generator CPU by role, this second
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    verdict: str
+    exit_code: int
+    verdicts: list[Verdict]
+    stages: dict[str, StageFigures]
+    throughput: Throughput
+    generator: GeneratorHealth
+    reconcile: Reconciliation
+    findings: list[Finding]
+    document: dict[str, Any]
+
+    def verdict_findings(self) -> list[Finding]:
+        """Every judged limit as a finding (INFO held, ERROR breached) plus the run's own."""
+        thresholds_file = self.document["config"].get("thresholds_file")
+        judged = [
+            v.finding(file=thresholds_file if v.line else None)
+            for v in self.verdicts
+            if v.metric != "unaccounted"
+        ]
+        return judged + self.findings
+
+
+StatusCallback = Callable[[LiveStatus], None]
+
+
+def default_scenario() -> Path:
+    """``scenarios/ticket_journey.py`` in the working directory, else in driftline's checkout."""
+    local = Path("scenarios/ticket_journey.py")
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parents[3] / "scenarios" / "ticket_journey.py"
+
+
+def default_thresholds() -> Path:
+    local = Path("scenarios/thresholds.yaml")
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parents[3] / "scenarios" / "thresholds.yaml"
+
+
+def run_stress(options: StressOptions, on_status: StatusCallback | None = None) -> RunResult:
+    """Run the link stress test described by ``options``; see the module docstring."""
+    options.validate()
+    thresholds_path = Path(options.thresholds) if options.thresholds else default_thresholds()
+    thresholds = load_thresholds(thresholds_path)
+    scenario = Path(options.scenario) if options.scenario else default_scenario()
+    if not scenario.is_file():
+        raise UsageError(f"scenario not found: {scenario}")
+    refsys_config = load_config(options.refsys_config)
+    run_dir = rundir.new_run_dir(options.out)
+    tag = f"{run_dir.name}-{uuid.uuid4().hex[:6]}"
+    wall_start = time.time()
+    notify = on_status or (lambda _status: None)
+
+    with contextlib.ExitStack() as stack:
+        db_url = options.db
+        if options.target is None:
+            db_url = db_url or f"sqlite:///{run_dir / 'refsys.db'}"
+            notify(LiveStatus("starting", 0.0, options.duration_s))
+            refsys = stack.enter_context(running_refsys(db_url, refsys_config, run_dir))
+            target = refsys.url
+        else:
+            target = options.target.rstrip("/")
+            try:
+                wait_healthy(target, None, run_dir / "refsys.log", 10.0)
+            except RunError as exc:
+                raise ConnectionFailed(f"target {target} is not reachable: {exc}") from None
+        plan = LocustPlan(
+            scenario=scenario,
+            host=target,
+            run_dir=run_dir,
+            users=options.users,
+            spawn_rate=options.effective_spawn_rate,
+            duration_s=options.duration_s,
+            workers=options.workers,
+            stop_timeout_s=options.stop_timeout_s,
+            scenario_args=scenario_args(options, refsys_config, tag),
+        )
+        cpu = _drive_locust(plan, options, notify)
+        notify(LiveStatus("collecting", time.time() - wall_start, options.duration_s))
+        ledger, create_failures = rundir.read_ledger(run_dir)
+        server_ids = tagged_ticket_ids(db_url, tag) if db_url else None
+        with httpx.Client(base_url=target, timeout=10.0) as client:
+            recon = reconcile(
+                ledger,
+                http_lookup(client),
+                server_ids=server_ids,
+                create_failures=create_failures,
+            )
+    return _finish(
+        run_dir=run_dir,
+        options=options,
+        thresholds=thresholds,
+        thresholds_path=thresholds_path,
+        scenario=scenario,
+        refsys_config=refsys_config,
+        target=target,
+        db_url=db_url,
+        tag=tag,
+        cpu=cpu,
+        recon=recon,
+        wall_start=wall_start,
+    )
+
+
+def scenario_args(options: StressOptions, refsys_config: Mapping[str, Any], tag: str) -> list[str]:
+    windows = first_response_windows(refsys_config)
+    args = [
+        "--alert-share",
+        f"{options.alert_share:g}",
+        "--reopen-share",
+        f"{options.reopen_share:g}",
+        "--dispatch-deadline-s",
+        f"{options.dispatch_deadline_s:g}",
+        "--alert-deadline-s",
+        f"{options.alert_deadline_s:g}",
+        "--step-deadline-s",
+        f"{options.step_deadline_s:g}",
+        "--customers",
+        str(options.customers),
+        "--run-tag",
+        tag,
+    ]
+    if windows:
+        args += ["--first-response-s", ",".join(f"{p}={v:g}" for p, v in windows.items())]
+    return args + list(options.locust_args)
+
+
+def _read_status(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _drive_locust(
+    plan: LocustPlan, options: StressOptions, notify: StatusCallback
+) -> GeneratorHealth:
+    """Start Locust, watch it until the master exits, return the generator's CPU health."""
+    procs = start_locust(plan)
+    status_path = plan.run_dir / rundir.STATUS_FILE
+    sampler = CpuSampler(procs.pids)
+    load_samples: dict[str, list[float]] = {role: [] for role in procs.pids}
+    started = time.monotonic()
+    limit = plan.duration_s + plan.stop_timeout_s + 90.0 + (30.0 if plan.workers else 0.0)
+    status: dict[str, Any] = {}
+    try:
+        while procs.main.poll() is None:
+            time.sleep(1.0)
+            status = _read_status(status_path) or status
+            now = sampler.sample()
+            if status.get("state") in LOAD_STATES:
+                for role, value in now.items():
+                    load_samples.setdefault(role, []).append(value)
+            phase = "load" if status.get("started_at") else "starting"
+            notify(LiveStatus(phase, time.monotonic() - started, plan.duration_s, status, now))
+            dead = [r for r, p in procs.workers().items() if p.poll() is not None]
+            if dead and not status.get("started_at"):
+                raise RunError(
+                    f"Locust {dead[0]} exited before the test started:\n"
+                    f"{log_tail(plan.run_dir, dead[0])}"
+                )
+            if time.monotonic() - started > limit:
+                raise RunError(f"Locust did not finish within {limit:.0f} s; stopped it")
+        _wait_workers(procs)
+    finally:
+        procs.stop()
+    role = "local" if plan.workers <= 0 else "master"
+    if not (plan.run_dir / rundir.LOCUST_SIDE_FILE).exists():
+        raise RunError(
+            f"Locust ended (exit {procs.main.returncode}) without writing its stage results:\n"
+            f"{log_tail(plan.run_dir, role)}"
+        )
+    rundir.tidy_locust_files(plan.run_dir)
+    final = _read_status(status_path) or status
+    return GeneratorHealth.from_samples(load_samples, bool(final.get("cpu_warning")))
+
+
+def _wait_workers(procs: LocustProcesses, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    for process in procs.workers().values():
+        with contextlib.suppress(Exception):
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+
+
+def tagged_ticket_ids(db_url: str, tag: str) -> list[str] | None:
+    """Ids of the tickets whose title carries the run's tag, read from the database."""
+    import sqlalchemy as sa
+
+    engine = make_engine(parse_url(db_url))
+    try:
+        from reference_system.schema import metadata
+
+        ticket = metadata.tables["ticket"]
+        query = sa.select(ticket.c.id).where(ticket.c.title.like(f"[dl-{tag}]%"))
+        with engine.connect() as conn:
+            return [str(row[0]) for row in conn.execute(query)]
+    except (ImportError, KeyError, sa.exc.SQLAlchemyError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def _environment(db_url: str | None) -> dict[str, Any]:
+    dialect = version = None
+    if db_url:
+        with contextlib.suppress(Exception):
+            url = parse_url(db_url)
+            dialect = dialect_of(url)
+            engine = make_engine(url)
+            try:
+                with engine.connect() as conn:
+                    version = server_version(conn)
+            finally:
+                engine.dispose()
+    try:
+        locust_version = importlib.metadata.version("locust")
+    except importlib.metadata.PackageNotFoundError:
+        locust_version = None
+    return {
+        "hostname": socket.gethostname(),
+        "python": platform.python_version(),
+        "locust": locust_version,
+        "driftline": __version__,
+        "cpu_count": os.cpu_count(),
+        "dialect": dialect,
+        "server_version": version,
+    }
+
+
+def assess(
+    thresholds: Thresholds,
+    stages: Mapping[str, StageFigures],
+    throughput: Throughput,
+    generator: GeneratorHealth,
+    recon: Reconciliation,
+) -> tuple[list[Verdict], str]:
+    """Verdicts for every threshold plus reconciliation, and the run's verdict."""
+    verdicts = judge(thresholds, stages, throughput)
+    verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
+    return verdicts, overall(verdicts, generator)
+
+
+def run_findings(
+    verdicts: list[Verdict], generator: GeneratorHealth, recon: Reconciliation, *, file: str | None
+) -> list[Finding]:
+    """Findings a run records: each breach, each unaccounted ticket, a saturated generator."""
+    findings = [v.finding(file=file if v.line else None) for v in verdicts if not v.passed]
+    findings = [f for f in findings if f.kind != "stress.tickets.unaccounted"]
+    for item in recon.unaccounted[:MAX_UNACCOUNTED_FINDINGS]:
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "stress.ticket.unaccounted",
+                f"ticket {item['ticket_id']}",
+                f"ticket {item['ticket_id']} is unaccounted for: {item['reason']}",
+            )
+        )
+    if len(recon.unaccounted) > MAX_UNACCOUNTED_FINDINGS:
+        more = len(recon.unaccounted) - MAX_UNACCOUNTED_FINDINGS
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "stress.ticket.unaccounted",
+                "tickets",
+                f"{more} more unaccounted tickets (see run.json reconcile.unaccounted)",
+            )
+        )
+    if generator.saturated:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "stress.generator.saturated",
+                "load generator",
+                f"the load generator saturated (CPU up to {generator.cpu_percent_max:.0f} % over "
+                "5 s): figures measure the generator too, the run is inconclusive",
+                fix="run with --workers N (one Locust process per core) or fewer --users",
+            )
+        )
+    return findings
+
+
+def _finish(
+    *,
+    run_dir: Path,
+    options: StressOptions,
+    thresholds: Thresholds,
+    thresholds_path: Path,
+    scenario: Path,
+    refsys_config: dict[str, Any],
+    target: str,
+    db_url: str | None,
+    tag: str,
+    cpu: GeneratorHealth,
+    recon: Reconciliation,
+    wall_start: float,
+) -> RunResult:
+    side = rundir.read_locust_side(run_dir)
+    samples = list(rundir.iter_samples(run_dir))
+    stages = stage_figures(samples, side.deadlines_ms)
+    duration = side.load_duration_s or options.duration_s
+    throughput = Throughput(recon.created, duration)
+    verdicts, verdict = assess(thresholds, stages, throughput, cpu, recon)
+    findings = run_findings(verdicts, cpu, recon, file=str(thresholds_path))
+    workers: dict[str, dict[str, int]] = {}
+    for s in samples:
+        workers.setdefault(s.worker or "local", {"samples": 0})["samples"] += 1
+    started = side.started_at or wall_start
+    ended = (side.stopping_at or side.stopped_at) or time.time()
+    status = side.status
+    doc = {
+        "driftline": 1,
+        "kind": "stress-run",
+        "id": run_dir.name,
+        "started_at": rundir.iso(started),
+        "ended_at": rundir.iso(ended),
+        "duration_s": round(duration, 3),
+        "config": {
+            "users": options.users,
+            "spawn_rate": options.effective_spawn_rate,
+            "duration_s": options.duration_s,
+            "workers": options.workers,
+            "target": target,
+            "db": describe(db_url) if db_url else None,
+            "thresholds_file": str(thresholds_path),
+            "scenario": str(scenario),
+            "refsys_config": refsys_config if options.target is None else None,
+            "alert_share": options.alert_share,
+            "reopen_share": options.reopen_share,
+            "stop_timeout_s": options.stop_timeout_s,
+            "run_tag": tag,
+        },
+        "environment": _environment(db_url),
+        "generator": cpu.to_dict(),
+        "stage_order": list(STAGE_ORDER),
+        "stages": {name: fig.to_dict() for name, fig in stages.items()},
+        "throughput": throughput.to_dict(),
+        "thresholds": thresholds.to_dict(),
+        "verdicts": [v.to_dict() for v in verdicts],
+        "verdict": verdict,
+        "exit_code": exit_code(verdict),
+        "reconcile": recon.to_dict(),
+        "workers": dict(sorted(workers.items())),
+        "locust": {
+            "requests": status.get("requests", 0),
+            "failures": status.get("failures", 0),
+            "fail_ratio": status.get("fail_ratio", 0.0),
+            "workers": len(side.workers) if options.workers else 0,
+        },
+        "findings": [f.to_dict() for f in findings],
+    }
+    rundir.write_run(run_dir, doc)
+    result = RunResult(
+        run_dir=run_dir,
+        verdict=verdict,
+        exit_code=exit_code(verdict),
+        verdicts=verdicts,
+        stages=stages,
+        throughput=throughput,
+        generator=cpu,
+        reconcile=recon,
+        findings=findings,
+        document=doc,
+    )
+    write_summaries(result)
+    return result
+
+
+def summary_title(result: RunResult) -> str:
+    return f"driftline stress run {result.run_dir.name}: {result.verdict}"
+
+
+def write_summaries(result: RunResult) -> None:
+    """``junit.xml`` and ``summary.md`` in the run directory, through :mod:`driftline.output`."""
+    findings = result.verdict_findings()
+    title = summary_title(result)
+    for name, fmt in ((rundir.JUNIT_FILE, "junit"), (rundir.SUMMARY_FILE, "markdown")):
+        text = output.render(findings, fmt, title=title, fail_on=Severity.ERROR)
+        (result.run_dir / name).write_text(text, encoding="utf-8")

@@ -1,0 +1,274 @@
+"""Thresholds a stress run is judged by, and the verdict.
+
+The file (``scenarios/thresholds.yaml`` by default)::
+
+    driftline: 1                 # optional header
+    stages:
+      dispatch: {p95_ms: 2000, p99_ms: 5000, max_error_rate: 0.01, min_completion: 0.99}
+      alert:    {p95_ms: 3000}
+    throughput: {min_tickets_per_s: 5}
+
+Stage keys: ``p50_ms``, ``p95_ms``, ``p99_ms``, ``max_ms`` (upper limits, ms),
+``max_error_rate`` and ``min_completion`` (fractions 0..1). Throughput: ``min_tickets_per_s``.
+An unknown key or stage is an error naming the file and line (exit 2). A stage with a threshold
+but no samples fails it: a stage is never silently absent.
+
+Verdict: ``fail`` when a ticket is unaccounted for (whatever else happened); else
+``inconclusive`` when the load generator saturated; else ``fail`` on any breach; else ``pass``.
+Exit codes 0 pass, 1 fail, 3 inconclusive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from driftline.errors import InputFileError, UsageError
+from driftline.findings import Finding, Severity
+from driftline.stress.generator import GeneratorHealth
+from driftline.stress.stages import STAGE_ORDER
+from driftline.stress.summary import StageFigures, Throughput
+
+#: Stage threshold key → (figure it limits, "max" or "min", unit).
+STAGE_KEYS: dict[str, tuple[str, str, str]] = {
+    "p50_ms": ("p50_ms", "max", "ms"),
+    "p95_ms": ("p95_ms", "max", "ms"),
+    "p99_ms": ("p99_ms", "max", "ms"),
+    "max_ms": ("max_ms", "max", "ms"),
+    "max_error_rate": ("error_rate", "max", "ratio"),
+    "min_completion": ("completion", "min", "ratio"),
+}
+THROUGHPUT_KEYS = ("min_tickets_per_s",)
+TOP_KEYS = ("driftline", "stages", "throughput")
+EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 3}
+
+DEFAULT_FILE = Path("scenarios/thresholds.yaml")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    stage: str | None  # None for throughput
+    key: str
+    limit: float
+    line: int | None = None
+
+
+@dataclass
+class Thresholds:
+    items: list[Threshold] = field(default_factory=list)
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        stages: dict[str, dict[str, float]] = {}
+        throughput: dict[str, float] = {}
+        for t in self.items:
+            if t.stage is None:
+                throughput[t.key] = t.limit
+            else:
+                stages.setdefault(t.stage, {})[t.key] = t.limit
+        ordered = {s: stages[s] for s in STAGE_ORDER if s in stages}
+        return {"stages": ordered, "throughput": throughput}
+
+
+def _line(node: yaml.Node | None) -> int | None:
+    return node.start_mark.line + 1 if node is not None else None
+
+
+def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """(key node, value node) of ``key`` in a mapping node."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return k, v
+    return None, None
+
+
+def parse_thresholds(text: str, path: str = "<thresholds>") -> Thresholds:
+    """Parse and validate thresholds YAML; every problem names ``path`` and its line."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputFileError(path, f"not valid YAML: {problem}", line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputFileError(path, "expected a mapping with 'stages' and 'throughput'", 1)
+    result = Thresholds(path=path)
+    for key in data:
+        if key not in TOP_KEYS:
+            k, _ = _child(root, str(key))
+            raise _unknown(path, "key", str(key), TOP_KEYS, _line(k))
+    if "driftline" in data and data["driftline"] != 1:
+        _, v = _child(root, "driftline")
+        raise InputFileError(
+            path, f"unsupported version {data['driftline']!r} (expected 1)", _line(v)
+        )
+    _, stages_node = _child(root, "stages")
+    stages = data.get("stages") or {}
+    if not isinstance(stages, dict):
+        raise InputFileError(
+            path, "'stages' must be a mapping of stage → limits", _line(stages_node)
+        )
+    for stage, limits in stages.items():
+        k, v = _child(stages_node, str(stage))
+        if stage not in STAGE_ORDER:
+            raise _unknown(path, "stage", str(stage), STAGE_ORDER, _line(k))
+        if not isinstance(limits, dict):
+            raise InputFileError(path, f"stage '{stage}' needs a mapping of limits", _line(k))
+        for key, value in limits.items():
+            lk, lv = _child(v, str(key))
+            if key not in STAGE_KEYS:
+                raise _unknown(path, f"key for stage '{stage}'", str(key), STAGE_KEYS, _line(lk))
+            unit = STAGE_KEYS[key][2]
+            limit = _number(path, f"{stage}.{key}", value, _line(lv), ratio=unit == "ratio")
+            result.items.append(Threshold(stage, key, limit, _line(lk)))
+    _, tp_node = _child(root, "throughput")
+    throughput = data.get("throughput") or {}
+    if not isinstance(throughput, dict):
+        raise InputFileError(path, "'throughput' must be a mapping", _line(tp_node))
+    for key, value in throughput.items():
+        lk, lv = _child(tp_node, str(key))
+        if key not in THROUGHPUT_KEYS:
+            raise _unknown(path, "throughput key", str(key), THROUGHPUT_KEYS, _line(lk))
+        limit = _number(path, f"throughput.{key}", value, _line(lv), ratio=False)
+        result.items.append(Threshold(None, key, limit, _line(lk)))
+    return result
+
+
+def _unknown(path: str, what: str, value: str, choices: Any, line: int | None) -> InputFileError:
+    hint = UsageError.unknown(what, value, choices).message
+    return InputFileError(path, hint, line)
+
+
+def _number(path: str, name: str, value: Any, line: int | None, *, ratio: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputFileError(path, f"{name} must be a number, not {value!r}", line)
+    if value < 0 or (ratio and value > 1):
+        bounds = "between 0 and 1" if ratio else "zero or more"
+        raise InputFileError(path, f"{name} must be {bounds}, not {value}", line)
+    return float(value)
+
+
+def load_thresholds(path: str | Path | None = None) -> Thresholds:
+    """Read a thresholds file (default :data:`DEFAULT_FILE`)."""
+    file = Path(path) if path is not None else DEFAULT_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputFileError(file, f"cannot read thresholds: {exc.strerror or exc}") from None
+    return parse_thresholds(text, str(file))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judged limit, as it appears under ``verdicts`` in ``run.json``."""
+
+    stage: str | None
+    metric: str
+    limit: float
+    actual: float | None
+    passed: bool
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        actual = None if self.actual is None else round(self.actual, 4)
+        return {
+            "stage": self.stage,
+            "metric": self.metric,
+            "limit": self.limit,
+            "actual": actual,
+            "passed": self.passed,
+            "message": self.message,
+        }
+
+    def finding(self, file: str | None = None, source: str | None = None) -> Finding:
+        """ERROR for a breach, INFO for a limit that held (JUnit shows both)."""
+        what = f"stage {self.stage}" if self.stage else "run"
+        if self.metric == "unaccounted":
+            kind = "stress.tickets.unaccounted"
+        elif self.passed:
+            kind = "stress.threshold.held"
+        else:
+            kind = "stress.threshold.breached"
+        return Finding(
+            Severity.INFO if self.passed else Severity.ERROR,
+            kind,
+            f"{what} {self.metric}",
+            self.message,
+            file=file,
+            line=self.line,
+            source=source,
+            details={"limit": self.limit, "actual": self.actual},
+        )
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:.0f} ms"
+    if unit == "ratio":
+        return f"{value:.4g}"
+    return f"{value:.2f}/s"
+
+
+def judge_stage(t: Threshold, fig: StageFigures | None) -> Verdict:
+    figure, direction, unit = STAGE_KEYS[t.key]
+    label = figure.replace("_ms", "")
+    actual = fig.get(figure) if fig is not None else None
+    if actual is None:
+        msg = f"{t.stage} {label}: no samples (the stage never completed or never ran)"
+        return Verdict(t.stage, t.key, t.limit, None, False, msg, t.line)
+    passed = actual <= t.limit if direction == "max" else actual >= t.limit
+    op = ("<=" if passed else ">") if direction == "max" else (">=" if passed else "<")
+    msg = f"{t.stage} {label} {_fmt(actual, unit)} {op} {_fmt(t.limit, unit)}"
+    return Verdict(t.stage, t.key, t.limit, actual, passed, msg, t.line)
+
+
+def judge(
+    thresholds: Thresholds,
+    stages: Mapping[str, StageFigures],
+    throughput: Throughput,
+) -> list[Verdict]:
+    """One verdict per threshold, in file order."""
+    verdicts = []
+    for t in thresholds.items:
+        if t.stage is not None:
+            verdicts.append(judge_stage(t, stages.get(t.stage)))
+            continue
+        actual = throughput.tickets_per_s
+        passed = actual >= t.limit
+        op = ">=" if passed else "<"
+        msg = f"throughput {actual:.2f} tickets/s {op} {t.limit:.2f} tickets/s"
+        verdicts.append(Verdict(None, t.key, t.limit, actual, passed, msg, t.line))
+    return verdicts
+
+
+def unaccounted_verdict(unaccounted: int, created: int) -> Verdict:
+    passed = unaccounted == 0
+    msg = (
+        f"all {created} tickets the run created are accounted for"
+        if passed
+        else f"{unaccounted} of {created} tickets the run created are unaccounted for"
+    )
+    return Verdict(None, "unaccounted", 0, float(unaccounted), passed, msg)
+
+
+def overall(verdicts: list[Verdict], generator: GeneratorHealth) -> str:
+    """``pass`` | ``fail`` | ``inconclusive`` (see the module docstring for the order)."""
+    if any(v.metric == "unaccounted" and not v.passed for v in verdicts):
+        return "fail"
+    if generator.saturated:
+        return "inconclusive"
+    return "fail" if any(not v.passed for v in verdicts) else "pass"
+
+
+def exit_code(verdict: str) -> int:
+    return EXIT_CODES[verdict]
