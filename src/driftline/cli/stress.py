@@ -1,7 +1,143 @@
-"""CLI for issue 5 (being written)."""
+"""``driftline stress run`` and ``driftline stress judge``: thin wrappers over driftline.stress."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.live import Live
+
+from driftline import output
+from driftline.cli._common import format_option, stdout_console
+from driftline.errors import UsageError
+from driftline.findings import Severity
+from driftline.stress.judge import rejudge
+from driftline.stress.live import live_view, result_view
+from driftline.stress.runner import RunResult, StressOptions, run_stress, summary_title
+
+stress_app = typer.Typer(
+    name="stress",
+    help="The link stress test: ticket journeys under load, every stage judged.",
+    no_args_is_help=True,
+)
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?$")
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``2m``, ``1m30s``, ``1h`` → seconds."""
+    match = _DURATION.match(text.strip().lower())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise UsageError(f"not a duration: {text!r} (e.g. 90s, 2m, 1m30s)")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if total <= 0:
+        raise UsageError(f"duration must be positive: {text!r}")
+    return total
+
+
+@stress_app.command("run")
+def run_command(
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Database URL for the reference system "
+        "(default: embedded SQLite in the run directory).",
+    ),
+    users: int = typer.Option(100, "--users", "-u", help="Concurrent ticket journeys."),
+    spawn_rate: float = typer.Option(
+        None, "--spawn-rate", "-r", help="Users started per second (default users/5)."
+    ),
+    duration: str = typer.Option("2m", "--duration", "-t", help="Load duration: 90s, 2m, 1m30s."),
+    workers: int = typer.Option(
+        0, "--workers", "-w", help="Locust worker processes (0: one standalone process)."
+    ),
+    target: str = typer.Option(
+        None, "--target", help="Test this already-running system instead of starting one."
+    ),
+    thresholds: Path = typer.Option(
+        None, "--thresholds", help="Thresholds file (default scenarios/thresholds.yaml)."
+    ),
+    out: Path = typer.Option(Path("runs"), "--out", help="Run directories go under here."),
+    refsys_config: Path = typer.Option(
+        None,
+        "--refsys-config",
+        help="Reference-system config merged over the stress defaults (short SLA windows).",
+    ),
+    scenario: Path = typer.Option(
+        None, "--scenario", help="Locustfile (default scenarios/ticket_journey.py)."
+    ),
+    alert_share: float = typer.Option(
+        0.2, "--alert-share", help="Share of tickets left to run into the SLA alert."
+    ),
+    reopen_share: float = typer.Option(
+        0.1, "--reopen-share", help="Share of closed tickets the customer reopens."
+    ),
+    live: bool = typer.Option(True, "--live/--no-live", help="Show the live view (terminals)."),
+    fmt: str = format_option(),
+) -> int:
+    """Run ticket journeys against the reference system; exit 0 pass, 1 breach, 3 inconclusive."""
+    output.check_format(fmt)
+    options = StressOptions(
+        users=users,
+        spawn_rate=spawn_rate,
+        duration_s=parse_duration(duration),
+        workers=workers,
+        db=db,
+        target=target,
+        thresholds=thresholds,
+        out=out,
+        refsys_config=refsys_config,
+        scenario=scenario,
+        alert_share=alert_share,
+        reopen_share=reopen_share,
+    )
+    console = stdout_console()
+    if live and fmt == "terminal" and console.is_terminal:
+        with Live(console=console, refresh_per_second=2, transient=True) as view:
+            result = run_stress(options, on_status=lambda s: view.update(live_view(s)))
+    else:
+        result = run_stress(options)
+    return _report(result, fmt, console)
+
+
+@stress_app.command("judge")
+def judge_command(
+    run_dir: Path = typer.Argument(..., help="A run directory (or its run.json)."),
+    thresholds: Path = typer.Option(
+        None, "--thresholds", help="Judge against this file (default: the run's own)."
+    ),
+    fmt: str = format_option(),
+) -> int:
+    """Judge a finished run again from its run.json; exit codes as for ``stress run``."""
+    output.check_format(fmt)
+    return _report(rejudge(run_dir, thresholds), fmt, stdout_console())
+
+
+def _report(result: RunResult, fmt: str, console: Console) -> int:
+    if fmt == "terminal":
+        console.print(result_view(result))
+        if result.findings:
+            output.emit(
+                result.findings,
+                "terminal",
+                console=console,
+                title="findings",
+                fail_on=Severity.ERROR,
+            )
+    else:
+        output.emit(
+            result.verdict_findings(),
+            fmt,
+            console=console,
+            title=summary_title(result, fmt),
+            fail_on=Severity.ERROR,
+        )
+    return result.exit_code
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``driftline stress …`` to ``app``."""
+    app.add_typer(stress_app, name="stress")

@@ -71,11 +71,20 @@ class GeneratorHealth:
                     "role": p.role,
                     "cpu_percent_max": round(p.window_max, 1),
                     "cpu_percent_mean": round(p.mean, 1),
-                    "samples": len(p.samples),
+                    "samples": [round(v, 1) for v in p.samples],
                 }
                 for p in self.processes
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GeneratorHealth:
+        """Back from :meth:`to_dict` (``run.json`` → ``generator``)."""
+        processes = tuple(
+            ProcessCpu(str(p["role"]), tuple(float(v) for v in p.get("samples", [])))
+            for p in data.get("processes", [])
+        )
+        return cls(processes, bool(data.get("locust_cpu_warning", False)))
 
     @classmethod
     def from_samples(

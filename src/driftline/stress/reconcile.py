@@ -46,6 +46,17 @@ class Reconciliation:
             "server_side_checked": self.server_side_checked,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Reconciliation:
+        return cls(
+            created=int(data.get("created", 0)),
+            accounted=int(data.get("accounted", 0)),
+            unaccounted=[dict(u) for u in data.get("unaccounted", [])],
+            by_outcome=dict(data.get("by_outcome", {})),
+            create_failures=dict(data.get("create_failures", {})),
+            server_side_checked=bool(data.get("server_side_checked", False)),
+        )
+
 
 def _id_key(tid: str) -> tuple[int, str]:
     return (int(tid), "") if tid.isdigit() else (1 << 62, tid)

@@ -194,7 +194,7 @@ class Verdict:
         """ERROR for a breach, INFO for a limit that held (JUnit shows both)."""
         what = f"stage {self.stage}" if self.stage else "run"
         if self.metric == "unaccounted":
-            kind = "stress.tickets.unaccounted"
+            kind = "stress.tickets.accounted" if self.passed else "stress.tickets.unaccounted"
         elif self.passed:
             kind = "stress.threshold.held"
         else:
@@ -261,11 +261,15 @@ def unaccounted_verdict(unaccounted: int, created: int) -> Verdict:
     return Verdict(None, "unaccounted", 0, float(unaccounted), passed, msg)
 
 
-def overall(verdicts: list[Verdict], generator: GeneratorHealth) -> str:
-    """``pass`` | ``fail`` | ``inconclusive`` (see the module docstring for the order)."""
+def overall(verdicts: list[Verdict], generator: GeneratorHealth | bool) -> str:
+    """``pass`` | ``fail`` | ``inconclusive`` (see the module docstring for the order).
+
+    ``generator``: the recorded health of the load generator, or just whether it saturated.
+    """
     if any(v.metric == "unaccounted" and not v.passed for v in verdicts):
         return "fail"
-    if generator.saturated:
+    saturated = generator if isinstance(generator, bool) else generator.saturated
+    if saturated:
         return "inconclusive"
     return "fail" if any(not v.passed for v in verdicts) else "pass"
 

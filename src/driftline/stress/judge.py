@@ -1,0 +1,45 @@
+"""Judge a finished run again, against the same or other thresholds (no load, no system).
+
+``driftline stress judge runs/20261125T071500Z --thresholds stricter.yaml`` answers "would last
+month's run pass this month's limits?" from ``run.json`` alone; it never rewrites the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from driftline.stress import rundir
+from driftline.stress.generator import GeneratorHealth
+from driftline.stress.reconcile import Reconciliation
+from driftline.stress.runner import RunResult, assess, run_findings
+from driftline.stress.summary import StageFigures, Throughput
+from driftline.stress.thresholds import exit_code, load_thresholds
+
+
+def rejudge(run_dir: str | Path, thresholds: str | Path | None = None) -> RunResult:
+    """The verdict of the run in ``run_dir`` under ``thresholds`` (default: the run's own file)."""
+    path = Path(run_dir)
+    doc = rundir.read_run(path)
+    run_path = path if path.is_dir() else path.parent
+    thresholds_file = Path(thresholds or doc["config"]["thresholds_file"])
+    limits = load_thresholds(thresholds_file)
+    stages = {name: StageFigures.from_dict(fig) for name, fig in doc.get("stages", {}).items()}
+    tp = doc.get("throughput", {})
+    throughput = Throughput(int(tp.get("tickets", 0)), float(tp.get("duration_s") or 0.0))
+    generator = GeneratorHealth.from_dict(doc.get("generator", {}))
+    recon = Reconciliation.from_dict(doc.get("reconcile", {}))
+    verdicts, verdict = assess(limits, stages, throughput, generator, recon)
+    findings = run_findings(verdicts, generator, recon, file=str(thresholds_file))
+    judged = {**doc, "config": {**doc["config"], "thresholds_file": str(thresholds_file)}}
+    return RunResult(
+        run_dir=run_path,
+        verdict=verdict,
+        exit_code=exit_code(verdict),
+        verdicts=verdicts,
+        stages=stages,
+        throughput=throughput,
+        generator=generator,
+        reconcile=recon,
+        findings=findings,
+        document=judged,
+    )

@@ -1,0 +1,119 @@
+"""What people see of a stress run: the live view while it runs, the verdict after.
+
+Renderables only hold data; the console decides how to draw them (tests render them into a
+fixed-width console with colour off).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from driftline.stress.runner import LiveStatus, RunResult
+from driftline.stress.stages import STAGE_ORDER
+
+VERDICT_STYLES = {"pass": "bold green", "fail": "bold red", "inconclusive": "bold yellow"}
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def live_view(live: LiveStatus) -> RenderableType:
+    """One frame of the live view: users, requests/s, errors, CPU, per-stage count and p95."""
+    s: Mapping[str, Any] = live.status
+    head = Text()
+    if live.phase == "starting" and not s:
+        head.append("starting the reference system and Locust …", style="bold")
+    elif live.phase == "collecting":
+        head.append("load done — reconciling tickets and judging …", style="bold")
+    else:
+        head.append(f"{live.elapsed_s:5.0f} s / {live.duration_s:.0f} s  ", style="bold")
+        head.append(f"users {s.get('users', 0)}  ")
+        if s.get("workers"):
+            head.append(f"workers {s['workers']}  ")
+        head.append(f"req/s {s.get('rps', 0.0):.1f}  ")
+        failures = s.get("failures", 0)
+        head.append(
+            f"HTTP errors {failures} ({100 * s.get('fail_ratio', 0.0):.1f} %)  ",
+            style="red" if failures else "",
+        )
+        head.append(f"tickets {s.get('tickets', 0)}  ")
+        if live.cpu:
+            top = max(live.cpu.values())
+            head.append(f"generator CPU {top:.0f} %", style="red" if top >= 90 else "")
+    table = Table(expand=False, box=None, pad_edge=False)
+    table.add_column("stage")
+    table.add_column("count", justify="right")
+    table.add_column("failed", justify="right")
+    table.add_column("p95 ms", justify="right")
+    stages = s.get("stages") or {}
+    for stage in STAGE_ORDER:
+        fig = stages.get(stage) or {}
+        failed = fig.get("failed", 0)
+        table.add_row(
+            stage,
+            str(fig.get("count", 0)),
+            Text(str(failed), style="red" if failed else ""),
+            _ms(fig.get("p95_ms")),
+        )
+    return Panel(Group(head, table), title="driftline stress run", title_align="left")
+
+
+def result_view(result: RunResult) -> RenderableType:
+    """The stage figures, every judged limit, and the verdict."""
+    stages = Table(title="stages", title_justify="left", expand=False)
+    for name, justify in (
+        ("stage", "left"),
+        ("count", "right"),
+        ("ok", "right"),
+        ("failed", "right"),
+        ("completion", "right"),
+        ("p50 ms", "right"),
+        ("p95 ms", "right"),
+        ("p99 ms", "right"),
+        ("max ms", "right"),
+    ):
+        stages.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name, fig in result.stages.items():
+        completion = "—" if fig.completion is None else f"{100 * fig.completion:.1f} %"
+        stages.add_row(
+            name,
+            str(fig.count),
+            str(fig.ok),
+            Text(str(fig.failed), style="red" if fig.failed else ""),
+            completion,
+            _ms(fig.p50_ms),
+            _ms(fig.p95_ms),
+            _ms(fig.p99_ms),
+            _ms(fig.max_ms),
+        )
+    judged = Table(title="thresholds", title_justify="left", expand=False)
+    judged.add_column("")
+    judged.add_column("limit")
+    for v in result.verdicts:
+        mark = Text("✓", style="green") if v.passed else Text("✗", style="bold red")
+        judged.add_row(mark, v.message)
+    tp = result.throughput
+    gen = result.generator
+    recon = result.reconcile
+    facts = Text()
+    facts.append(f"throughput {tp.tickets} tickets in {tp.duration_s:.0f} s = ")
+    facts.append(f"{tp.tickets_per_s:.2f} tickets/s\n")
+    facts.append(
+        f"generator CPU max {gen.cpu_percent_max:.0f} % (5 s), mean {gen.cpu_percent_mean:.0f} %",
+        style="bold yellow" if gen.saturated else "",
+    )
+    facts.append(" — saturated\n" if gen.saturated else "\n")
+    facts.append(f"reconciled {recon.accounted}/{recon.created} tickets")
+    if recon.unaccounted:
+        facts.append(f", {len(recon.unaccounted)} unaccounted", style="bold red")
+    facts.append("\n")
+    verdict = Text(f"verdict: {result.verdict.upper()}", style=VERDICT_STYLES[result.verdict])
+    verdict.append(f"  (exit {result.exit_code})  run directory: {result.run_dir}", style="")
+    return Group(stages, judged, facts, verdict)
