@@ -64,9 +64,11 @@ def invocations(script: str, where: str) -> list[Invocation]:
     return found
 
 
-def _command_for(argv: tuple[str, ...]) -> tuple[Any, list[str], list[str]]:
+def _command_for(
+    argv: tuple[str, ...], root: typer.Typer | None = None
+) -> tuple[Any, list[str], list[str]]:
     """Walk groups down to the command ``argv`` names: (command, its path, the rest)."""
-    command: Any = typer.main.get_command(app)
+    command: Any = typer.main.get_command(root or app)
     path: list[str] = []
     rest = list(argv)
     while rest and getattr(command, "commands", None) and not rest[0].startswith("-"):
@@ -84,10 +86,10 @@ def _command_for(argv: tuple[str, ...]) -> tuple[Any, list[str], list[str]]:
     return command, path, rest
 
 
-def problems(invocation: Invocation) -> list[str]:
-    """What is wrong with one invocation (empty when it matches the CLI)."""
+def problems(invocation: Invocation, root: typer.Typer | None = None) -> list[str]:
+    """What is wrong with one invocation (empty when it matches the CLI, or ``root``)."""
     try:
-        command, path, rest = _command_for(invocation.argv)
+        command, path, rest = _command_for(invocation.argv, root)
     except LookupError as exc:
         return [f"{invocation}: {exc}"]
     formats = FORMATS_BY_COMMAND.get(tuple(path), output.FORMATS)
@@ -117,10 +119,19 @@ def problems(invocation: Invocation) -> list[str]:
             i += 1
         if name in ("--format", "-f") and "$" not in value and value not in formats:
             issues.append(f"{invocation}: unknown format {value!r}")
-        choices = getattr(param.type, "choices", None)
+        choices = _choices(param)
         if choices and "$" not in value and value not in choices:
             issues.append(f"{invocation}: {name} {value!r} is not one of {sorted(choices)}")
     return issues
+
+
+def _choices(param: Any) -> list[str] | None:
+    """The values an option accepts when it is an enum/choice (typer or click style)."""
+    holder = getattr(param, "type_descriptor", None) or getattr(param, "type", None)
+    choices = getattr(holder, "choices", None)
+    if not choices:
+        return None
+    return [str(getattr(c, "value", c)) for c in choices]
 
 
 def path_of(invocation: Invocation) -> list[str]:
