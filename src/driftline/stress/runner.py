@@ -38,7 +38,6 @@ from driftline.stress.refsys_proc import (
     first_response_windows,
     load_config,
     running_refsys,
-    wait_healthy,
 )
 from driftline.stress.stages import STAGE_ORDER
 from driftline.stress.summary import StageFigures, Throughput, stage_figures
@@ -162,6 +161,8 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
     if not scenario.is_file():
         raise UsageError(f"scenario not found: {scenario}")
     refsys_config = load_config(options.refsys_config)
+    if options.target is not None:
+        check_target(options.target.rstrip("/"))
     run_dir = rundir.new_run_dir(options.out)
     tag = f"{run_dir.name}-{uuid.uuid4().hex[:6]}"
     wall_start = time.time()
@@ -176,10 +177,6 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
             target = refsys.url
         else:
             target = options.target.rstrip("/")
-            try:
-                wait_healthy(target, None, run_dir / "refsys.log", 10.0)
-            except RunError as exc:
-                raise ConnectionFailed(f"target {target} is not reachable: {exc}") from None
         plan = LocustPlan(
             scenario=scenario,
             host=target,
@@ -216,6 +213,16 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
         recon=recon,
         wall_start=wall_start,
     )
+
+
+def check_target(url: str) -> None:
+    """An already-running system must answer ``GET /healthz`` now."""
+    try:
+        response = httpx.get(f"{url}/healthz", timeout=5.0)
+    except httpx.HTTPError as exc:
+        raise ConnectionFailed(f"target {url} is not reachable: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise ConnectionFailed(f"target {url}/healthz answered HTTP {response.status_code}")
 
 
 def scenario_args(options: StressOptions, refsys_config: Mapping[str, Any], tag: str) -> list[str]:

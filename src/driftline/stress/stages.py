@@ -122,7 +122,7 @@ class LedgerEntry:
 class StageTracker:
     """Records stage samples and ticket outcomes for one process; merges payloads of others."""
 
-    epoch: float = 0.0
+    epoch: float | None = None  # None: now
     slice_s: float = 5.0
     worker: str = "local"
     clock: Callable[[], float] = time.time
@@ -138,13 +138,13 @@ class StageTracker:
     def __post_init__(self) -> None:
         self.pending_hist = StageHistograms(slice_s=self.slice_s)
         self.hist = StageHistograms(slice_s=self.slice_s)
-        if not self.epoch:
+        if self.epoch is None:
             self.epoch = self.clock()
 
     # -- recording (inside the journey) ---------------------------------------------------
     def now(self) -> float:
         """Seconds since the run's epoch."""
-        return self.clock() - self.epoch
+        return self.clock() - (self.epoch or 0.0)
 
     def record(
         self,
