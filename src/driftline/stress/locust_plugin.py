@@ -72,6 +72,7 @@ class Plugin:
     stopping_at: float | None = None
     stopped_at: float | None = None
     cpu_warning: bool = False
+    peak_workers: int = 0
 
     @property
     def is_worker(self) -> bool:
@@ -250,6 +251,7 @@ def status() -> dict[str, Any]:
     workers: dict[str, float] = {}
     if isinstance(runner, MasterRunner):
         workers = {str(c.id): float(c.cpu_usage) for c in runner.clients.values()}
+        PLUGIN.peak_workers = max(PLUGIN.peak_workers, len(workers))
     tickets = len(PLUGIN.tracker.ledger)
     return {
         "driftline": 1,
@@ -258,6 +260,7 @@ def status() -> dict[str, Any]:
         "state": getattr(runner, "state", "init"),
         "users": getattr(runner, "user_count", 0),
         "workers": len(workers),
+        "peak_workers": PLUGIN.peak_workers,
         "requests": total.num_requests if total else 0,
         "failures": total.num_failures if total else 0,
         "rps": round(total.current_rps, 2) if total else 0.0,

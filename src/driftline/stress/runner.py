@@ -467,7 +467,7 @@ def _finish(
             "requests": status.get("requests", 0),
             "failures": status.get("failures", 0),
             "fail_ratio": status.get("fail_ratio", 0.0),
-            "workers": len(side.workers) if options.workers else 0,
+            "workers": int(status.get("peak_workers", 0)),
         },
         "findings": [f.to_dict() for f in findings],
     }
