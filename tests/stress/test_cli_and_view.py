@@ -87,3 +87,17 @@ def test_live_view_shows_users_rate_errors_and_stage_p95():
 
 def test_live_view_before_the_load():
     assert "starting the reference system" in render(live_view(LiveStatus("starting", 0, 60)))
+
+
+def test_host_process_never_imports_locust_or_gevent():
+    """The runner drives Locust from outside: importing it must not gevent-patch anything."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, driftline.cli, driftline.stress.runner, driftline.stress.judge, "
+        "driftline.stress.live, driftline.stress.rundir; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('locust', 'gevent')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

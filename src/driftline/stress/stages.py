@@ -24,6 +24,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from driftline.stress.histogram import StageHistograms
@@ -235,6 +236,16 @@ class StageTracker:
     def absorb_own(self) -> None:
         """Standalone (not distributed) processes: move pending into the totals."""
         self.absorb(self.collect())
+
+
+def parse_ts(value: str | None) -> float | None:
+    """Epoch seconds of an ISO-8601 timestamp (``Z``, an offset, or naive = UTC)."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
 
 
 @dataclass(frozen=True)

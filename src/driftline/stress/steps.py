@@ -13,11 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from driftline.stress.locust_plugin import PLUGIN, Plugin
-from driftline.stress.stages import PollResult, poll_until
+from driftline.stress.stages import PollResult, parse_ts, poll_until
+
+__all__ = ["Reply", "Steps", "Stopping", "failure_reason", "parse_ts"]
 
 
 class Stopping(Exception):
@@ -42,19 +43,6 @@ def failure_reason(status: int) -> str:
     if status == 404:
         return "not_found"
     return f"http_{status}"
-
-
-def parse_ts(value: str | None) -> float | None:
-    """Epoch seconds of an ISO-8601 timestamp (``Z`` or offset); None for None."""
-    if not value:
-        return None
-    text = value.replace("Z", "+00:00") if value.endswith("Z") else value
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:  # the contract says UTC
-        from datetime import UTC
-
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
 
 
 class Steps:
