@@ -274,3 +274,65 @@ def test_cli_run_starts_its_own_system_and_names_each_breach(files, tmp_path, ca
     doc = rundir.read_run(run_dir)
     assert doc["verdict"] == "fail" and doc["exit_code"] == 1
     assert {f["kind"] for f in doc["findings"]} == {"stress.threshold.breached"}
+
+
+def test_web_ui_shows_stages_in_their_own_tab(system, tmp_path):
+    """Plain ``locust -f scenarios/ticket_journey.py`` with its web UI: a Stages tab and CSV."""
+    import subprocess
+    import sys
+    import time
+
+    from driftline.stress.refsys_proc import free_port, stop_process
+
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "ticket_journey.py"
+    port = free_port()
+    log = (tmp_path / "locust.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(scenario),
+            "--host",
+            system.url,
+            "--web-host",
+            "127.0.0.1",
+            "--web-port",
+            str(port),
+            "-u",
+            "3",
+            "-r",
+            "3",
+            "--autostart",
+            "--alert-share",
+            "0",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    ui = f"http://127.0.0.1:{port}"
+    try:
+        rows: list[dict] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            try:
+                stats = httpx.get(f"{ui}/stats/requests", timeout=2).json()
+            except httpx.HTTPError:
+                continue
+            extended = {e["key"]: e["data"] for e in stats.get("extended_stats", [])}
+            rows = extended.get("stages", [])
+            if any(r["stage"] == "dispatch" and r["count"] for r in rows):
+                break
+        assert [r["stage"] for r in rows] == list(STAGE_ORDER)
+        assert next(r for r in rows if r["stage"] == "dispatch")["p95"] is not None
+        # stage samples are not requests: no row of Locust's request table is a stage
+        assert not {s["name"] for s in stats["stats"]} & set(STAGE_ORDER)
+        page = httpx.get(ui, timeout=5).text
+        assert '"extended_tabs": [{"key": "stages", "title": "Stages"}]' in page
+        csv_text = httpx.get(f"{ui}/stages/csv", timeout=5).text
+        assert csv_text.startswith("Stage,Deadline ms,Count,OK,Failed")
+    finally:
+        stop_process(proc)
+        log.close()
