@@ -19,7 +19,8 @@ from driftline.cli import run as cli
 from driftline.stress import rundir
 from driftline.stress.reconcile import http_lookup, reconcile
 from driftline.stress.refsys_proc import load_config, running_refsys
-from driftline.stress.runner import StressOptions, assess, run_stress, tagged_ticket_ids
+from driftline.stress.result import assess
+from driftline.stress.runner import StressOptions, run_stress, tagged_ticket_ids
 from driftline.stress.stages import STAGE_ORDER, LedgerEntry, parse_ts
 from driftline.stress.thresholds import load_thresholds
 

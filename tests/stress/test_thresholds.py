@@ -9,7 +9,7 @@ import pytest
 from driftline.errors import InputFileError
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import Reconciliation
-from driftline.stress.runner import assess
+from driftline.stress.result import assess
 from driftline.stress.stages import Sample
 from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.thresholds import exit_code, load_thresholds, parse_thresholds

@@ -15,7 +15,8 @@ from driftline.errors import UsageError
 from driftline.findings import Severity
 from driftline.stress.judge import rejudge
 from driftline.stress.live import live_view, result_view
-from driftline.stress.runner import RunResult, StressOptions, run_stress, summary_title
+from driftline.stress.result import RunResult, summary_title
+from driftline.stress.runner import StressOptions, run_stress
 
 stress_app = typer.Typer(
     name="stress",

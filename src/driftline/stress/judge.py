@@ -11,7 +11,7 @@ from pathlib import Path
 from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import Reconciliation
-from driftline.stress.runner import RunResult, assess, run_findings
+from driftline.stress.result import RunResult, assess, run_findings
 from driftline.stress.summary import StageFigures, Throughput
 from driftline.stress.thresholds import exit_code, load_thresholds
 

@@ -14,7 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from driftline.stress.runner import LiveStatus, RunResult
+from driftline.stress.result import RunResult
+from driftline.stress.runner import LiveStatus
 from driftline.stress.stages import STAGE_ORDER
 
 VERDICT_STYLES = {"pass": "bold green", "fail": "bold red", "inconclusive": "bold yellow"}

@@ -26,10 +26,9 @@ from typing import Any
 
 import httpx
 
-from driftline import __version__, output
+from driftline import __version__
 from driftline.db import describe, dialect_of, make_engine, parse_url, server_version
 from driftline.errors import ConnectionFailed, RunError, UsageError
-from driftline.findings import Finding, Severity
 from driftline.stress import rundir
 from driftline.stress.generator import CpuSampler, GeneratorHealth
 from driftline.stress.locust_proc import LocustPlan, LocustProcesses, log_tail, start_locust
@@ -39,20 +38,16 @@ from driftline.stress.refsys_proc import (
     load_config,
     running_refsys,
 )
+from driftline.stress.result import RunResult, assess, run_findings, write_summaries
 from driftline.stress.stages import STAGE_ORDER
-from driftline.stress.summary import StageFigures, Throughput, stage_figures
+from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.thresholds import (
     Thresholds,
-    Verdict,
     exit_code,
-    judge,
     load_thresholds,
-    overall,
-    unaccounted_verdict,
 )
 
 LOAD_STATES = ("spawning", "running")
-MAX_UNACCOUNTED_FINDINGS = 25
 
 
 @dataclass
@@ -109,28 +104,6 @@ class LiveStatus:
     duration_s: float
     status: dict[str, Any] = field(default_factory=dict)  # the Locust master's status.json
     cpu: dict[str, float] = field(default_factory=dict)  # generator CPU by role, this second
-
-
-@dataclass
-class RunResult:
-    run_dir: Path
-    verdict: str
-    exit_code: int
-    verdicts: list[Verdict]
-    stages: dict[str, StageFigures]
-    throughput: Throughput
-    generator: GeneratorHealth
-    reconcile: Reconciliation
-    findings: list[Finding]
-    document: dict[str, Any]
-
-    def verdict_findings(self) -> list[Finding]:
-        """Every judged limit as a finding (INFO held, ERROR breached) plus the run's own."""
-        thresholds_file = self.document["config"].get("thresholds_file")
-        held = [
-            v.finding(file=thresholds_file if v.line else None) for v in self.verdicts if v.passed
-        ]
-        return held + self.findings
 
 
 StatusCallback = Callable[[LiveStatus], None]
@@ -350,58 +323,6 @@ def _environment(db_url: str | None) -> dict[str, Any]:
     }
 
 
-def assess(
-    thresholds: Thresholds,
-    stages: Mapping[str, StageFigures],
-    throughput: Throughput,
-    generator: GeneratorHealth | bool,
-    recon: Reconciliation,
-) -> tuple[list[Verdict], str]:
-    """Verdicts for every threshold plus reconciliation, and the run's verdict."""
-    verdicts = judge(thresholds, stages, throughput)
-    verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
-    return verdicts, overall(verdicts, generator)
-
-
-def run_findings(
-    verdicts: list[Verdict], generator: GeneratorHealth, recon: Reconciliation, *, file: str | None
-) -> list[Finding]:
-    """Findings a run records: each breach, each unaccounted ticket, a saturated generator."""
-    findings = [v.finding(file=file if v.line else None) for v in verdicts if not v.passed]
-    findings = [f for f in findings if f.kind != "stress.tickets.unaccounted"]
-    for item in recon.unaccounted[:MAX_UNACCOUNTED_FINDINGS]:
-        findings.append(
-            Finding(
-                Severity.ERROR,
-                "stress.ticket.unaccounted",
-                f"ticket {item['ticket_id']}",
-                f"ticket {item['ticket_id']} is unaccounted for: {item['reason']}",
-            )
-        )
-    if len(recon.unaccounted) > MAX_UNACCOUNTED_FINDINGS:
-        more = len(recon.unaccounted) - MAX_UNACCOUNTED_FINDINGS
-        findings.append(
-            Finding(
-                Severity.ERROR,
-                "stress.ticket.unaccounted",
-                "tickets",
-                f"{more} more unaccounted tickets (see run.json reconcile.unaccounted)",
-            )
-        )
-    if generator.saturated:
-        findings.append(
-            Finding(
-                Severity.WARNING,
-                "stress.generator.saturated",
-                "load generator",
-                f"the load generator saturated (CPU up to {generator.cpu_percent_max:.0f} % over "
-                "5 s): figures measure the generator too, the run is inconclusive",
-                fix="run with --workers N (one Locust process per core) or fewer --users",
-            )
-        )
-    return findings
-
-
 def _finish(
     *,
     run_dir: Path,
@@ -486,19 +407,3 @@ def _finish(
     )
     write_summaries(result)
     return result
-
-
-def summary_title(result: RunResult, fmt: str) -> str:
-    """JUnit keeps a stable suite name (CI tools key test history on it); others say more."""
-    if fmt == "junit":
-        return "driftline stress run"
-    return f"driftline stress run {result.run_dir.name}: {result.verdict}"
-
-
-def write_summaries(result: RunResult) -> None:
-    """``junit.xml`` and ``summary.md`` in the run directory, through :mod:`driftline.output`."""
-    findings = result.verdict_findings()
-    for name, fmt in ((rundir.JUNIT_FILE, "junit"), (rundir.SUMMARY_FILE, "markdown")):
-        title = summary_title(result, fmt)
-        text = output.render(findings, fmt, title=title, fail_on=Severity.ERROR)
-        (result.run_dir / name).write_text(text, encoding="utf-8")

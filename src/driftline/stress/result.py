@@ -1,0 +1,112 @@
+"""The outcome of a stress run: verdicts, findings, and the summaries written next to run.json.
+
+Pure glue over :mod:`~driftline.stress.thresholds`, shared by a fresh run
+(:mod:`~driftline.stress.runner`) and a re-judged one (:mod:`~driftline.stress.judge`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from driftline import output
+from driftline.findings import Finding, Severity
+from driftline.stress import rundir
+from driftline.stress.generator import GeneratorHealth
+from driftline.stress.reconcile import Reconciliation
+from driftline.stress.summary import StageFigures, Throughput
+from driftline.stress.thresholds import Thresholds, Verdict, judge, overall, unaccounted_verdict
+
+MAX_UNACCOUNTED_FINDINGS = 25
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    verdict: str
+    exit_code: int
+    verdicts: list[Verdict]
+    stages: dict[str, StageFigures]
+    throughput: Throughput
+    generator: GeneratorHealth
+    reconcile: Reconciliation
+    findings: list[Finding]
+    document: dict[str, Any]
+
+    def verdict_findings(self) -> list[Finding]:
+        """Every judged limit as a finding (INFO held, ERROR breached) plus the run's own."""
+        thresholds_file = self.document["config"].get("thresholds_file")
+        held = [
+            v.finding(file=thresholds_file if v.line else None) for v in self.verdicts if v.passed
+        ]
+        return held + self.findings
+
+
+def assess(
+    thresholds: Thresholds,
+    stages: Mapping[str, StageFigures],
+    throughput: Throughput,
+    generator: GeneratorHealth | bool,
+    recon: Reconciliation,
+) -> tuple[list[Verdict], str]:
+    """Verdicts for every threshold plus reconciliation, and the run's verdict."""
+    verdicts = judge(thresholds, stages, throughput)
+    verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
+    return verdicts, overall(verdicts, generator)
+
+
+def run_findings(
+    verdicts: list[Verdict], generator: GeneratorHealth, recon: Reconciliation, *, file: str | None
+) -> list[Finding]:
+    """Findings a run records: each breach, each unaccounted ticket, a saturated generator."""
+    findings = [v.finding(file=file if v.line else None) for v in verdicts if not v.passed]
+    findings = [f for f in findings if f.kind != "stress.tickets.unaccounted"]
+    for item in recon.unaccounted[:MAX_UNACCOUNTED_FINDINGS]:
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "stress.ticket.unaccounted",
+                f"ticket {item['ticket_id']}",
+                f"ticket {item['ticket_id']} is unaccounted for: {item['reason']}",
+            )
+        )
+    if len(recon.unaccounted) > MAX_UNACCOUNTED_FINDINGS:
+        more = len(recon.unaccounted) - MAX_UNACCOUNTED_FINDINGS
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "stress.ticket.unaccounted",
+                "tickets",
+                f"{more} more unaccounted tickets (see run.json reconcile.unaccounted)",
+            )
+        )
+    if generator.saturated:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "stress.generator.saturated",
+                "load generator",
+                f"the load generator saturated (CPU up to {generator.cpu_percent_max:.0f} % over "
+                "5 s): figures measure the generator too, the run is inconclusive",
+                fix="run with --workers N (one Locust process per core) or fewer --users",
+            )
+        )
+    return findings
+
+
+def summary_title(result: RunResult, fmt: str) -> str:
+    """JUnit keeps a stable suite name (CI tools key test history on it); others say more."""
+    if fmt == "junit":
+        return "driftline stress run"
+    return f"driftline stress run {result.run_dir.name}: {result.verdict}"
+
+
+def write_summaries(result: RunResult) -> None:
+    """``junit.xml`` and ``summary.md`` in the run directory, through :mod:`driftline.output`."""
+    findings = result.verdict_findings()
+    for name, fmt in ((rundir.JUNIT_FILE, "junit"), (rundir.SUMMARY_FILE, "markdown")):
+        title = summary_title(result, fmt)
+        text = output.render(findings, fmt, title=title, fail_on=Severity.ERROR)
+        (result.run_dir / name).write_text(text, encoding="utf-8")
