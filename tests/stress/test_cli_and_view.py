@@ -101,3 +101,22 @@ def test_host_process_never_imports_locust_or_gevent():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_public_stress_api_is_pinned():
+    import driftline.stress
+
+    assert sorted(driftline.stress.__all__) == [
+        "LiveStatus",
+        "RunResult",
+        "STAGE_ORDER",
+        "StageHistograms",
+        "StressOptions",
+        "Thresholds",
+        "load_thresholds",
+        "parse_thresholds",
+        "read_histograms",
+        "read_run",
+        "rejudge",
+        "run_stress",
+    ]
