@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import yaml
 
-from driftline.errors import InputFileError, RunError
+from driftline.errors import RunError
+from driftline.yamlfile import load_yaml
 
 PRIORITIES = ("P0", "P1", "P2", "P3")
 
@@ -58,18 +59,10 @@ def load_config(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any]
         return copy.deepcopy(STRESS_CONFIG)
     if isinstance(source, Mapping):
         return deep_merge(STRESS_CONFIG, source)
-    path = Path(source)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read refsys config: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputFileError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
-        ) from None
+    doc = load_yaml(source)
+    data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
-        raise InputFileError(path, "a refsys config is a mapping", 1)
+        raise doc.error("a refsys config is a mapping")
     return deep_merge(STRESS_CONFIG, data)
 
 

@@ -20,18 +20,17 @@ Exit codes 0 pass, 1 fail, 3 inconclusive.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from driftline.errors import InputFileError, UsageError
 from driftline.findings import Finding, Severity
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.stages import STAGE_ORDER
 from driftline.stress.summary import StageFigures, Throughput
+from driftline.yamlfile import YamlDoc, load_yaml, parse_yaml
 
 #: Stage threshold key → (figure it limits, "max" or "min", unit).
 STAGE_KEYS: dict[str, tuple[str, str, str]] = {
@@ -74,97 +73,66 @@ class Thresholds:
         return {"stages": ordered, "throughput": throughput}
 
 
-def _line(node: yaml.Node | None) -> int | None:
-    return node.start_mark.line + 1 if node is not None else None
-
-
-def _child(node: yaml.Node | None, key: str) -> tuple[yaml.Node | None, yaml.Node | None]:
-    """(key node, value node) of ``key`` in a mapping node."""
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k, v
-    return None, None
-
-
 def parse_thresholds(text: str, path: str = "<thresholds>") -> Thresholds:
     """Parse and validate thresholds YAML; every problem names ``path`` and its line."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputFileError(path, f"not valid YAML: {problem}", line) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputFileError(path, "expected a mapping with 'stages' and 'throughput'", 1)
-    result = Thresholds(path=path)
-    for key in data:
-        if key not in TOP_KEYS:
-            k, _ = _child(root, str(key))
-            raise _unknown(path, "key", str(key), TOP_KEYS, _line(k))
-    if "driftline" in data and data["driftline"] != 1:
-        _, v = _child(root, "driftline")
-        raise InputFileError(
-            path, f"unsupported version {data['driftline']!r} (expected 1)", _line(v)
-        )
-    _, stages_node = _child(root, "stages")
-    stages = data.get("stages") or {}
-    if not isinstance(stages, dict):
-        raise InputFileError(
-            path, "'stages' must be a mapping of stage → limits", _line(stages_node)
-        )
-    for stage, limits in stages.items():
-        k, v = _child(stages_node, str(stage))
-        if stage not in STAGE_ORDER:
-            raise _unknown(path, "stage", str(stage), STAGE_ORDER, _line(k))
-        if not isinstance(limits, dict):
-            raise InputFileError(path, f"stage '{stage}' needs a mapping of limits", _line(k))
-        for key, value in limits.items():
-            lk, lv = _child(v, str(key))
-            if key not in STAGE_KEYS:
-                raise _unknown(path, f"key for stage '{stage}'", str(key), STAGE_KEYS, _line(lk))
-            unit = STAGE_KEYS[key][2]
-            limit = _number(path, f"{stage}.{key}", value, _line(lv), ratio=unit == "ratio")
-            result.items.append(Threshold(stage, key, limit, _line(lk)))
-    _, tp_node = _child(root, "throughput")
-    throughput = data.get("throughput") or {}
-    if not isinstance(throughput, dict):
-        raise InputFileError(path, "'throughput' must be a mapping", _line(tp_node))
-    for key, value in throughput.items():
-        lk, lv = _child(tp_node, str(key))
-        if key not in THROUGHPUT_KEYS:
-            raise _unknown(path, "throughput key", str(key), THROUGHPUT_KEYS, _line(lk))
-        limit = _number(path, f"throughput.{key}", value, _line(lv), ratio=False)
-        result.items.append(Threshold(None, key, limit, _line(lk)))
-    return result
-
-
-def _unknown(path: str, what: str, value: str, choices: Any, line: int | None) -> InputFileError:
-    hint = UsageError.unknown(what, value, choices).message
-    return InputFileError(path, hint, line)
-
-
-def _number(path: str, name: str, value: Any, line: int | None, *, ratio: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputFileError(path, f"{name} must be a number, not {value!r}", line)
-    if value < 0 or (ratio and value > 1):
-        bounds = "between 0 and 1" if ratio else "zero or more"
-        raise InputFileError(path, f"{name} must be {bounds}, not {value}", line)
-    return float(value)
+    return _validate(parse_yaml(text, path))
 
 
 def load_thresholds(path: str | Path | None = None) -> Thresholds:
     """Read a thresholds file (default :data:`DEFAULT_FILE`)."""
-    file = Path(path) if path is not None else DEFAULT_FILE
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputFileError(file, f"cannot read thresholds: {exc.strerror or exc}") from None
-    return parse_thresholds(text, str(file))
+    return _validate(load_yaml(Path(path) if path is not None else DEFAULT_FILE))
+
+
+def _validate(doc: YamlDoc) -> Thresholds:
+    data = {} if doc.data is None else doc.data
+    if not isinstance(data, dict):
+        raise doc.error("expected a mapping with 'stages' and 'throughput'")
+    result = Thresholds(path=doc.path)
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _unknown(doc, "key", key, TOP_KEYS, (key,))
+    if "driftline" in data and data["driftline"] != 1:
+        raise doc.error(f"unsupported version {data['driftline']!r} (expected 1)", "driftline")
+    stages = data.get("stages") or {}
+    if not isinstance(stages, dict):
+        raise doc.error("'stages' must be a mapping of stage → limits", "stages")
+    for stage, limits in stages.items():
+        if stage not in STAGE_ORDER:
+            raise _unknown(doc, "stage", stage, STAGE_ORDER, ("stages", stage))
+        if not isinstance(limits, dict):
+            raise doc.error(f"stage '{stage}' needs a mapping of limits", "stages", stage)
+        for key, value in limits.items():
+            where = ("stages", stage, key)
+            if key not in STAGE_KEYS:
+                raise _unknown(doc, f"key for stage '{stage}'", key, STAGE_KEYS, where)
+            ratio = STAGE_KEYS[key][2] == "ratio"
+            limit = _number(doc, f"{stage}.{key}", value, where, ratio=ratio)
+            result.items.append(Threshold(stage, key, limit, doc.line(*where)))
+    throughput = data.get("throughput") or {}
+    if not isinstance(throughput, dict):
+        raise doc.error("'throughput' must be a mapping", "throughput")
+    for key, value in throughput.items():
+        where = ("throughput", key)
+        if key not in THROUGHPUT_KEYS:
+            raise _unknown(doc, "throughput key", key, THROUGHPUT_KEYS, where)
+        limit = _number(doc, f"throughput.{key}", value, where, ratio=False)
+        result.items.append(Threshold(None, key, limit, doc.line(*where)))
+    return result
+
+
+def _unknown(
+    doc: YamlDoc, what: str, value: Any, choices: Iterable[str], where: tuple[Any, ...]
+) -> InputFileError:
+    return doc.error(UsageError.unknown(what, str(value), choices).message, *where)
+
+
+def _number(doc: YamlDoc, name: str, value: Any, where: tuple[Any, ...], *, ratio: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise doc.error(f"{name} must be a number, not {value!r}", *where)
+    if value < 0 or (ratio and value > 1):
+        bounds = "between 0 and 1" if ratio else "zero or more"
+        raise doc.error(f"{name} must be {bounds}, not {value}", *where)
+    return float(value)
 
 
 @dataclass(frozen=True)
