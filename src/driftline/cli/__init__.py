@@ -75,6 +75,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("driftline: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if debug:
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(
+            f"driftline: internal error: {type(exc).__name__}: {redact(first)} "
+            "(rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 2
     if isinstance(result, int):
         return result
     return 0

@@ -1,7 +1,130 @@
-"""CLI for issue 2 (being written)."""
+"""``driftline refsys``: initialise, seed and serve the bundled reference ticket system."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from driftline.cli._common import stderr_console, stdout_console
+from driftline.db import connection_error, describe
+from driftline.errors import UsageError
+
+refsys_app = typer.Typer(help="The bundled reference ticket system.", no_args_is_help=True)
+
+DB_HELP = "Database URL (default: embedded SQLite file driftline-refsys.db)."
+
+
+def _config(path: Path | None):
+    from reference_system.config import load_config
+
+    return load_config(path)
+
+
+def _engine(db: str | None):
+    from reference_system.database import make_engine
+
+    return make_engine(db)
+
+
+@refsys_app.command("init")
+def init(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
+) -> int:
+    """Create the schema and load reference data (idempotent)."""
+    import sqlalchemy as sa
+
+    from reference_system.bootstrap import init_database
+
+    cfg = _config(config)
+    engine = _engine(db)
+    try:
+        init_database(engine, cfg)
+    except sa.exc.OperationalError as exc:
+        raise connection_error(engine.url, exc) from None
+    finally:
+        engine.dispose()
+    stdout_console().print(f"initialised reference system in {describe(engine.url)}")
+    return 0
+
+
+@refsys_app.command("seed")
+def seed(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    tickets: int = typer.Option(10_000, "--tickets", "-n", help="Tickets of history to add."),
+    days: int = typer.Option(90, "--days", help="Spread the history over this many days."),
+    seed_value: int = typer.Option(1, "--seed", help="Random seed (deterministic data)."),
+    config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
+) -> int:
+    """Add realistic ticket history (about six status rows per ticket), with a progress bar."""
+    import sqlalchemy as sa
+
+    from reference_system.bootstrap import init_database
+    from reference_system.routing import load_routing
+    from reference_system.seed import seed as run_seed
+
+    if tickets < 1 or days < 1:
+        raise UsageError("--tickets and --days must be at least 1")
+    cfg = _config(config)
+    engine = _engine(db)
+    try:
+        init_database(engine, cfg)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=stderr_console(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("seeding tickets", total=tickets)
+            result = run_seed(
+                engine,
+                load_routing(cfg.routing_file),
+                tickets,
+                days=days,
+                seed=seed_value,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except sa.exc.OperationalError as exc:
+        raise connection_error(engine.url, exc) from None
+    finally:
+        engine.dispose()
+    stdout_console().print(
+        f"seeded {result.tickets:,} tickets and {result.status_rows:,} status rows into "
+        f"{describe(engine.url)} in {result.seconds:.1f} s ({result.rows_per_s:,.0f} rows/s)"
+    )
+    return 0
+
+
+@refsys_app.command("serve")
+def serve(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    port: int = typer.Option(8080, "--port", "-p", help="TCP port."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
+    log_level: str = typer.Option("warning", "--log-level", help="Server log level."),
+) -> int:
+    """Run the HTTP API with the dispatcher and SLA sweeper (initialises the schema first)."""
+    import sqlalchemy as sa
+
+    from reference_system.bootstrap import init_database
+    from reference_system.server import serve as run_server
+
+    cfg = _config(config)
+    engine = _engine(db)
+    try:
+        init_database(engine, cfg)
+    except sa.exc.OperationalError as exc:
+        raise connection_error(engine.url, exc) from None
+    finally:
+        engine.dispose()
+    stderr_console().print(f"reference system on http://{host}:{port} over {describe(engine.url)}")
+    run_server(db, cfg, host=host, port=port, log_level=log_level)
+    return 0
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    app.add_typer(refsys_app, name="refsys")

@@ -1,0 +1,194 @@
+"""HTTP API of the reference system (FastAPI; OpenAPI at /openapi.json).
+
+Bad input gets a 4xx with a clear one-line message, never a 500; a database that cannot be reached
+gets a 503 so load tests can tell an outage from a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from reference_system import tickets
+from reference_system.config import Config
+from reference_system.database import make_engine, read_tx
+from reference_system.dispatcher import Dispatcher
+from reference_system.errors import TicketError
+from reference_system.routing import load_routing
+from reference_system.sweeper import Sweeper
+
+TicketId = Annotated[int, Path(ge=1, le=2**53)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TicketIn(_In):
+    priority: Literal["P0", "P1", "P2", "P3"]
+    source: Literal["web_form", "hotline", "app"]
+    region: Annotated[str, Field(min_length=1, max_length=32)]
+    category: Annotated[str, Field(min_length=1, max_length=32)]
+    customer_id: Annotated[int, Field(ge=1, le=2**53)]
+    title: Text
+    description: Annotated[str, Field(max_length=10_000)] = ""
+
+
+class ActionIn(_In):
+    agent_id: Annotated[int, Field(ge=1)]
+    note: Annotated[str | None, Field(max_length=10_000)] = None
+    next_action: Annotated[str | None, Field(max_length=2_000)] = None
+
+
+class ResolveIn(_In):
+    agent_id: Annotated[int, Field(ge=1)]
+    resolution: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CustomerIn(_In):
+    customer_id: Annotated[int, Field(ge=1)]
+
+
+class ReopenIn(CustomerIn):
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RateIn(CustomerIn):
+    rating: Annotated[int, Field(ge=1, le=5)]
+    reason: Annotated[str, Field(min_length=1, max_length=400)]
+
+
+class AssignIn(_In):
+    agent_id: Annotated[int, Field(ge=1)]
+    actor: Annotated[str, Field(min_length=1, max_length=64)] = "manual"
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "path", "query"))
+        parts.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def create_app(db_url: str | None, config: Config | None = None, workers: bool = True) -> FastAPI:
+    """The API over ``db_url``; with ``workers`` the dispatcher and sweeper run alongside it."""
+    config = config or Config()
+    engine = make_engine(db_url)
+    routing = load_routing(config.routing_file)
+    dispatcher = Dispatcher(engine, config)
+    sweeper = Sweeper(engine, config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        if workers:
+            dispatcher.start()
+            sweeper.start()
+        try:
+            yield
+        finally:
+            dispatcher.stop()
+            sweeper.stop()
+            engine.dispose()
+
+    app = FastAPI(title="driftline reference ticket system", version="1", lifespan=lifespan)
+    app.state.engine = engine
+    app.state.config = config
+    app.state.dispatcher = dispatcher
+    app.state.sweeper = sweeper
+    if not workers:
+        dispatcher.health.enabled = False
+        sweeper.health.enabled = False
+
+    @app.exception_handler(TicketError)
+    async def _ticket_error(_request: Request, exc: TicketError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def _db_down(_request: Request, exc: sa.exc.OperationalError) -> JSONResponse:
+        first = str(exc.orig).splitlines()[0] if exc.orig else "database error"
+        return JSONResponse({"detail": f"database unavailable: {first}"}, status_code=503)
+
+    @app.exception_handler(sa.exc.InterfaceError)
+    async def _db_gone(_request: Request, exc: sa.exc.InterfaceError) -> JSONResponse:
+        return JSONResponse({"detail": "database unavailable"}, status_code=503)
+
+    @app.post("/tickets", status_code=201)
+    def create(body: TicketIn) -> dict[str, Any]:
+        return tickets.create_ticket(engine, routing, config, body.model_dump())
+
+    @app.get("/tickets")
+    def list_(
+        status: Annotated[str | None, Query(max_length=16)] = None,
+        department: Annotated[str | None, Query(max_length=32)] = None,
+        customer_id: Annotated[int | None, Query(ge=1)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[dict[str, Any]]:
+        return tickets.list_tickets(engine, status, department, customer_id, limit)
+
+    @app.get("/tickets/{ticket_id}")
+    def get(ticket_id: TicketId) -> dict[str, Any]:
+        return tickets.get_ticket(engine, ticket_id)
+
+    @app.get("/tickets/{ticket_id}/timeline")
+    def get_timeline(ticket_id: TicketId) -> list[dict[str, Any]]:
+        return tickets.timeline(engine, ticket_id)
+
+    @app.get("/tickets/{ticket_id}/alerts")
+    def get_alerts(ticket_id: TicketId) -> list[dict[str, Any]]:
+        return tickets.alerts(engine, ticket_id)
+
+    @app.post("/tickets/{ticket_id}/actions")
+    def act(ticket_id: TicketId, body: ActionIn) -> dict[str, Any]:
+        return tickets.add_action(engine, ticket_id, body.agent_id, body.note, body.next_action)
+
+    @app.post("/tickets/{ticket_id}/resolve")
+    def resolve(ticket_id: TicketId, body: ResolveIn) -> dict[str, Any]:
+        return tickets.resolve(engine, ticket_id, body.agent_id, body.resolution)
+
+    @app.post("/tickets/{ticket_id}/confirm")
+    def confirm(ticket_id: TicketId, body: CustomerIn) -> dict[str, Any]:
+        return tickets.confirm(engine, ticket_id, body.customer_id)
+
+    @app.post("/tickets/{ticket_id}/reopen")
+    def reopen(ticket_id: TicketId, body: ReopenIn) -> dict[str, Any]:
+        return tickets.reopen(engine, config, ticket_id, body.customer_id, body.reason)
+
+    @app.post("/tickets/{ticket_id}/rate")
+    def rate(ticket_id: TicketId, body: RateIn) -> dict[str, Any]:
+        return tickets.rate(engine, ticket_id, body.customer_id, body.rating, body.reason)
+
+    @app.post("/tickets/{ticket_id}/assign")
+    def assign(ticket_id: TicketId, body: AssignIn) -> dict[str, Any]:
+        return tickets.assign(engine, ticket_id, body.agent_id, body.actor)
+
+    @app.get("/healthz")
+    def healthz() -> JSONResponse:
+        database = "ok"
+        try:
+            with read_tx(engine) as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except sa.exc.SQLAlchemyError as exc:
+            database = f"error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}"
+        d, sw = dispatcher.health.to_dict(), sweeper.health.to_dict()
+        degraded = database != "ok" or d["last_error"] or sw["last_error"]
+        body = {
+            "status": "degraded" if degraded else "ok",
+            "database": database,
+            "dispatcher": d,
+            "sweeper": sw,
+        }
+        return JSONResponse(body, status_code=503 if database != "ok" else 200)
+
+    return app

@@ -1,0 +1,190 @@
+"""The dispatcher: picks up NEW and REOPENED tickets and assigns the least-loaded on-duty agent.
+
+The pickup query (``dispatch_pickup`` in hot_queries.yaml) is served by
+``ix_ticket_status_log_status_changed`` and runs under ``dispatch.query_timeout_ms``. When it
+times out, ``on_query_timeout: alert`` records a ``dispatch_degraded`` alert and retries next
+cycle; ``skip`` logs the timeout and treats the result as empty — the historical incident, in
+which the queue was silently skipped for days. Rows are locked with ``FOR UPDATE SKIP LOCKED``
+(PostgreSQL, MariaDB) or a ``BEGIN IMMEDIATE`` transaction (SQLite), and the assignment is
+conditional on the status, so two dispatchers never assign one ticket twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from reference_system import schema as s
+from reference_system.config import Config
+from reference_system.database import utcnow, write_tx
+from reference_system.health import WorkerHealth
+from reference_system.queries import load_hot_queries
+from reference_system.tickets import log_status
+from reference_system.timeouts import QueryTimeout, fetch_with_timeout
+
+log = logging.getLogger("refsys.dispatcher")
+
+OPEN_ASSIGNED = ("ASSIGNED", "IN_PROGRESS", "REOPENED")
+_LOCKING = {"postgresql": " FOR UPDATE OF t SKIP LOCKED", "mysql": " FOR UPDATE SKIP LOCKED"}
+
+
+def pickup_sql(dialect: str) -> str:
+    query = load_hot_queries()["dispatch_pickup"]
+    dialect = "mysql" if dialect == "mariadb" else dialect
+    return query.for_dialect(dialect) + _LOCKING.get(dialect, "")
+
+
+def on_duty(row: Any, minute: int) -> bool:
+    start, end = row.shift_start_min, row.shift_end_min
+    if start <= end:
+        return start <= minute < end
+    return minute >= start or minute < end
+
+
+class Dispatcher:
+    """One dispatcher; several may run at once against the same database."""
+
+    def __init__(self, engine: Engine, config: Config, name: str = "dispatcher") -> None:
+        self.engine = engine
+        self.config = config
+        self.name = name
+        self.health = WorkerHealth(enabled=config.dispatch.enabled)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- one cycle -------------------------------------------------------------------------
+    def run_once(self) -> int:
+        """Pick up and assign one batch; return how many tickets were assigned."""
+        cfg = self.config.dispatch
+        now = utcnow()
+        params = {"since": now - timedelta(seconds=cfg.lookback_s), "batch": cfg.batch_size}
+        try:
+            with write_tx(self.engine) as conn:
+                rows = fetch_with_timeout(
+                    conn, pickup_sql(conn.dialect.name), params, cfg.query_timeout_ms
+                )
+                assigned = sum(self._assign(conn, row) for row in rows)
+        except QueryTimeout as exc:
+            self._timed_out(str(exc))
+            return 0
+        self.health.last_error = None
+        self.health.ran(assigned)
+        return assigned
+
+    def _timed_out(self, reason: str) -> None:
+        cfg = self.config.dispatch
+        if cfg.on_query_timeout == "skip":
+            # The historical behaviour: the error is swallowed and the queue looks empty.
+            log.warning(
+                "pickup query timed out after %d ms; treating as empty (on_query_timeout=skip)",
+                cfg.query_timeout_ms,
+            )
+            self.health.ran(0)
+            return
+        with self.health.lock:
+            self.health.timeouts += 1
+            self.health.last_error = f"pickup query timed out after {cfg.query_timeout_ms} ms"
+        log.error("dispatch engine degraded: %s", reason)
+        now = utcnow()
+        with write_tx(self.engine) as conn:
+            conn.execute(
+                sa.insert(s.sla_alert).values(
+                    ticket_id=None,
+                    kind="dispatch_degraded",
+                    level=1,
+                    due_at=now,
+                    fired_at=now,
+                    detail=f"{self.name}: pickup query timed out after {cfg.query_timeout_ms} ms",
+                )
+            )
+        self.health.ran(0)
+
+    def _agents(self, conn: Connection, department: str, role: str, lead: bool) -> list[int]:
+        minute = utcnow().hour * 60 + utcnow().minute
+        rows = conn.execute(
+            sa.select(
+                s.duty_roster.c.agent_id,
+                s.duty_roster.c.shift_start_min,
+                s.duty_roster.c.shift_end_min,
+                s.agent.c.is_lead,
+            )
+            .join(s.agent, s.agent.c.id == s.duty_roster.c.agent_id)
+            .where(
+                s.duty_roster.c.department == department,
+                s.duty_roster.c.role == role,
+                s.agent.c.active == sa.true(),
+            )
+            .order_by(s.duty_roster.c.agent_id)
+        ).all()
+        on = [r for r in rows if on_duty(r, minute)]
+        if lead:
+            leads = [r.agent_id for r in on if r.is_lead]
+            if leads:
+                return leads
+        return [r.agent_id for r in on]
+
+    def _least_loaded(self, conn: Connection, agent_ids: list[int]) -> int:
+        load_sql = sa.text(load_hot_queries()["agent_load"].for_dialect(conn.dialect.name))
+        loads = [(conn.execute(load_sql, {"agent_id": a}).scalar() or 0, a) for a in agent_ids]
+        return min(loads)[1]
+
+    def _assign(self, conn: Connection, row: Any) -> int:
+        department = row.department or "general"
+        primaries = self._agents(conn, department, "primary", lead=row.priority == "P0")
+        if not primaries:
+            log.warning("no on-duty agent in %s for ticket %s", department, row.id)
+            return 0
+        primary = self._least_loaded(conn, primaries)
+        backups = [a for a in self._agents(conn, department, "backup", lead=False) if a != primary]
+        backup = backups[row.id % len(backups)] if backups else None
+        now = utcnow()
+        result = conn.execute(
+            sa.update(s.ticket)
+            .where(s.ticket.c.id == row.id, s.ticket.c.status_code.in_(("NEW", "REOPENED")))
+            .values(
+                status_code="ASSIGNED",
+                assignee_id=primary,
+                backup_assignee_id=backup,
+                dispatched_at=now,
+            )
+        )
+        if result.rowcount != 1:
+            return 0
+        log_status(
+            conn,
+            row.id,
+            row.status_code,
+            "ASSIGNED",
+            self.name,
+            f"auto-dispatched to agent {primary}",
+            now,
+        )
+        return 1
+
+    # --- the worker thread -----------------------------------------------------------------
+    def start(self) -> None:
+        if not self.config.dispatch.enabled:
+            return
+        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        interval = self.config.dispatch.interval_ms / 1000
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception as exc:  # the worker must survive a database restart
+                with self.health.lock:
+                    self.health.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+                log.exception("dispatch cycle failed")
+            self._stop.wait(interval)
