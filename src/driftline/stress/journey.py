@@ -32,14 +32,20 @@ from driftline.stress.steps import Reply, Steps, Stopping, parse_ts
 
 PRIORITIES = {"P0": 4, "P1": 14, "P2": 47, "P3": 35}
 SOURCES = {"web_form": 55, "app": 30, "hotline": 15}
-REGIONS = {"north": 30, "south": 25, "east": 20, "west": 15, "central": 10}
-#: category → phrases customers write (the routing rules key off category and keywords)
+REGIONS = {"north": 22, "northeast": 10, "south": 24, "east": 18, "west": 16, "central": 10}
+#: category → what customers write; the keywords steer the reference system's routing rules
+#: (network, billing, store_ops, logistics, digital, general)
 TOPICS = {
-    "payment": ["card declined at checkout", "charged twice for one order", "refund not received"],
-    "delivery": ["parcel late", "wrong item delivered", "courier could not find the address"],
-    "store": ["POS terminal frozen", "price tag differs at the till", "loyalty points missing"],
-    "account": ["cannot log in", "password reset mail never arrives", "app crashes on start"],
-    "product": ["item broken on arrival", "missing parts", "warranty question"],
+    "billing": ["charged twice for one order", "refund not received", "invoice shows wrong VAT"],
+    "delivery": [
+        "parcel two days late",
+        "wrong item delivered",
+        "courier left it at the wrong door",
+    ],
+    "store": ["POS terminal frozen at till 3", "price scanner shows old prices", "freezer alarm"],
+    "account": ["cannot log in to the app", "password reset mail never arrives", "app crashes"],
+    "network": ["store wifi down since morning", "router keeps rebooting", "vpn outage"],
+    "product": ["item broken on arrival", "missing parts in the box", "warranty question"],
 }
 
 

@@ -144,17 +144,19 @@ def running_refsys(
     config: Mapping[str, Any],
     run_dir: Path,
     *,
-    seed: bool = True,
+    seed_tickets: int = 300,
     startup_timeout_s: float = 60.0,
 ) -> Iterator[Refsys]:
-    """Init (and seed) ``db_url``, serve the reference system on a free port, stop it after."""
+    """Init ``db_url``, seed ``seed_tickets`` tickets of history (a little: the run adds the
+    load), serve the reference system on a free port, stop it afterwards."""
     config_file = run_dir / "refsys.yaml"
     config_file.write_text(yaml.safe_dump(dict(config), sort_keys=True), encoding="utf-8")
     log = run_dir / "refsys.log"
     common = ["--db", db_url, "--config", str(config_file)]
     _run_step(["refsys", "init", *common], log, "init")
-    if seed:
-        _run_step(["refsys", "seed", *common], log, "seed")
+    if seed_tickets > 0:
+        seed = ["--tickets", str(seed_tickets), "--days", "3"]
+        _run_step(["refsys", "seed", *common, *seed], log, "seed")
     port = free_port()
     fh = log.open("a", encoding="utf-8")
     fh.write(f"$ driftline refsys serve --port {port}\n")

@@ -71,7 +71,7 @@ class StressOptions:
     step_deadline_s: float = 5.0
     stop_timeout_s: float = 5.0
     customers: int = 200
-    seed: bool = True
+    seed_tickets: int = 300  # history seeded into a system the run starts (0: none)
     locust_args: tuple[str, ...] = ()
 
     def validate(self) -> None:
@@ -146,7 +146,9 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
         if options.target is None:
             db_url = db_url or f"sqlite:///{run_dir / 'refsys.db'}"
             notify(LiveStatus("starting", 0.0, options.duration_s))
-            refsys = stack.enter_context(running_refsys(db_url, refsys_config, run_dir))
+            refsys = stack.enter_context(
+                running_refsys(db_url, refsys_config, run_dir, seed_tickets=options.seed_tickets)
+            )
             target = refsys.url
         else:
             target = options.target.rstrip("/")
