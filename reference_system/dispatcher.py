@@ -4,9 +4,11 @@ The pickup query (``dispatch_pickup`` in hot_queries.yaml) is served by
 ``ix_ticket_status_log_status_changed`` and runs under ``dispatch.query_timeout_ms``. When it
 times out, ``on_query_timeout: alert`` records a ``dispatch_degraded`` alert and retries next
 cycle; ``skip`` logs the timeout and treats the result as empty — the historical incident, in
-which the queue was silently skipped for days. Rows are locked with ``FOR UPDATE SKIP LOCKED``
-(PostgreSQL, MariaDB) or a ``BEGIN IMMEDIATE`` transaction (SQLite), and the assignment is
-conditional on the status, so two dispatchers never assign one ticket twice.
+which the queue was silently skipped for days. The pickup reads only the status log (a ticket
+waits when its latest status is NEW or REOPENED), so without its index the only plan left is a
+full scan. Picked tickets are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB) or
+inside a ``BEGIN IMMEDIATE`` transaction (SQLite), and the assignment is conditional on the
+status, so two dispatchers never assign one ticket twice.
 """
 
 from __future__ import annotations
@@ -30,13 +32,27 @@ from reference_system.timeouts import QueryTimeout, fetch_with_timeout
 log = logging.getLogger("refsys.dispatcher")
 
 OPEN_ASSIGNED = ("ASSIGNED", "IN_PROGRESS", "REOPENED")
-_LOCKING = {"postgresql": " FOR UPDATE OF t SKIP LOCKED", "mysql": " FOR UPDATE SKIP LOCKED"}
+_SKIP_LOCKED = {"postgresql", "mysql", "mariadb"}
 
 
 def pickup_sql(dialect: str) -> str:
-    query = load_hot_queries()["dispatch_pickup"]
+    """The pickup reads only ticket_status_log: without its status index there is no detour."""
     dialect = "mysql" if dialect == "mariadb" else dialect
-    return query.for_dialect(dialect) + _LOCKING.get(dialect, "")
+    return load_hot_queries()["dispatch_pickup"].for_dialect(dialect)
+
+
+def claim_tickets(conn: Connection, ids: list[int]) -> list[Any]:
+    """Lock the picked tickets that are still waiting; another dispatcher's are skipped."""
+    if not ids:
+        return []
+    query = (
+        sa.select(s.ticket.c.id, s.ticket.c.department, s.ticket.c.priority, s.ticket.c.status_code)
+        .where(s.ticket.c.id.in_(ids), s.ticket.c.status_code.in_(("NEW", "REOPENED")))
+        .order_by(s.ticket.c.id)
+    )
+    if conn.dialect.name in _SKIP_LOCKED:
+        query = query.with_for_update(skip_locked=True)
+    return conn.execute(query).all()
 
 
 def on_duty(row: Any, minute: int) -> bool:
@@ -65,9 +81,10 @@ class Dispatcher:
         params = {"since": now - timedelta(seconds=cfg.lookback_s), "batch": cfg.batch_size}
         try:
             with write_tx(self.engine) as conn:
-                rows = fetch_with_timeout(
+                picked = fetch_with_timeout(
                     conn, pickup_sql(conn.dialect.name), params, cfg.query_timeout_ms
                 )
+                rows = claim_tickets(conn, [r.ticket_id for r in picked])
                 assigned = sum(self._assign(conn, row) for row in rows)
         except QueryTimeout as exc:
             self._timed_out(str(exc))
