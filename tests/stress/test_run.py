@@ -102,6 +102,8 @@ def test_dispatch_and_alert_latency_come_from_server_timestamps(short_run, syste
             tid = row["ticket_id"]
             if row["stage"] == "dispatch":
                 t = client.get(f"/tickets/{tid}").json()
+                if t["reopen_count"]:
+                    continue  # dispatched again after the reopen: dispatched_at moved on
                 expected = parse_ts(t["dispatched_at"]) - parse_ts(t["created_at"])
             else:
                 alerts = client.get(f"/tickets/{tid}/alerts").json()
