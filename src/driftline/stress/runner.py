@@ -249,8 +249,10 @@ def _drive_locust(
             if status.get("state") in LOAD_STATES:
                 for role, value in now.items():
                     load_samples.setdefault(role, []).append(value)
-            phase = "load" if status.get("started_at") else "starting"
-            notify(LiveStatus(phase, time.monotonic() - started, plan.duration_s, status, now))
+            load_start = status.get("started_at")
+            phase = "load" if load_start else "starting"
+            elapsed = time.time() - load_start if load_start else time.monotonic() - started
+            notify(LiveStatus(phase, elapsed, plan.duration_s, status, now))
             dead = [r for r, p in procs.workers().items() if p.poll() is not None]
             if dead and not status.get("started_at"):
                 raise RunError(
