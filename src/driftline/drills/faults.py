@@ -1,0 +1,160 @@
+"""The faults a drill injects into the reference system, and how each is undone.
+
+Drills are fault injection: unlike checkers they change the database (that is the point), and
+each fault knows its restore. Faults that are configuration changes return the reference-system
+config overrides the faulty stress run uses.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import sqlglot
+from sqlalchemy.engine import Engine
+
+from driftline.db import dialect_of, sqlglot_dialect
+from driftline.errors import RunError, UsageError
+
+STATUS_INDEX = "ix_ticket_status_log_status_changed"
+EMPTY_DEPARTMENT = "logistics"
+
+
+def maintenance_script() -> Path:
+    """The incident's maintenance script (shipped with driftline)."""
+    return Path(str(resources.files("driftline.drills") / "maintenance_cleanup.sql"))
+
+
+def run_script(engine: Engine, path: Path) -> list[str]:
+    """Execute a SQL script statement by statement (split with sqlglot); return the statements."""
+    dialect = dialect_of(engine)
+    statements = [
+        s.sql(dialect=sqlglot_dialect(dialect))
+        for s in sqlglot.parse(path.read_text(), read="postgres")
+        if s is not None
+    ]
+    with engine.begin() as conn:
+        for sql in statements:
+            if dialect == "mysql" and sql.upper().startswith("DROP INDEX"):
+                sql = f"{sql} ON ticket_status_log"  # MySQL names the table of an index
+            conn.exec_driver_sql(sql)
+    return statements
+
+
+def restore_status_index(engine: Engine) -> None:
+    from reference_system.schema import ticket_status_log
+
+    index = next(i for i in ticket_status_log.indexes if i.name == STATUS_INDEX)
+    with engine.begin() as conn:
+        index.create(conn, checkfirst=True)
+
+
+def empty_roster(engine: Engine) -> None:
+    """Nobody on primary duty in one department: shift windows that never contain a minute."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE duty_roster SET shift_start_min = 0, shift_end_min = 0 "
+                "WHERE department = :d AND role = 'primary'"
+            ),
+            {"d": EMPTY_DEPARTMENT},
+        )
+
+
+def refill_roster(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE duty_roster SET shift_start_min = 0, shift_end_min = 1440 "
+                "WHERE department = :d"
+            ),
+            {"d": EMPTY_DEPARTMENT},
+        )
+
+
+def restart_postgresql(engine: Engine) -> None:
+    """Restart the local PostgreSQL cluster (the db-restart drill; local servers only)."""
+    if dialect_of(engine) != "postgresql":
+        raise UsageError("the db-restart drill needs --db postgresql://… (it restarts the server)")
+    host = engine.url.host or "localhost"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise UsageError(f"db-restart restarts only a local server, not {host}")
+    ctl = shutil.which("pg_ctlcluster")
+    clusters = sorted(Path("/etc/postgresql").glob("*/main")) if ctl else []
+    if not clusters:
+        raise RunError("db-restart needs pg_ctlcluster and a local cluster under /etc/postgresql")
+    version = clusters[-1].parent.name
+    subprocess.run(
+        [ctl, "--skip-systemctl-redirect", version, "main", "restart", "--", "-m", "fast"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def _noop(_engine: Engine) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault: what it does to the database before the run, mid-run, and how it is undone."""
+
+    name: str
+    summary: str
+    inject: Callable[[Engine], Any] = _noop
+    restore: Callable[[Engine], Any] = _noop
+    during_run: Callable[[Engine], Any] | None = None  # injected this long into the run
+    during_run_after_s: float = 0.0
+    refsys_overrides: dict[str, Any] = field(default_factory=dict)
+    dialects: tuple[str, ...] = ("sqlite", "postgresql", "mysql")
+    lint_files: tuple[Callable[[], Path], ...] = ()
+
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "index-drop",
+            "a maintenance script without WHERE drops the status index of ticket_status_log",
+            inject=lambda e: run_script(e, maintenance_script()),
+            restore=restore_status_index,
+            lint_files=(maintenance_script,),
+        ),
+        Fault(
+            "query-timeout",
+            "a config change shrinks the dispatcher's pickup query timeout to 1 ms",
+            refsys_overrides={"dispatch": {"query_timeout_ms": 1}},
+        ),
+        Fault(
+            "dispatcher-down",
+            "the dispatcher is stopped; manual assignment still works",
+            refsys_overrides={"dispatch": {"enabled": False}},
+        ),
+        Fault(
+            "empty-roster",
+            f"nobody is on primary duty in the {EMPTY_DEPARTMENT} department",
+            inject=empty_roster,
+            restore=refill_roster,
+        ),
+        Fault(
+            "db-restart",
+            "the database restarts in the middle of the run",
+            during_run=restart_postgresql,
+            during_run_after_s=0.4,
+            dialects=("postgresql",),
+        ),
+    )
+}
+
+
+def get_fault(name: str) -> Fault:
+    if name not in FAULTS:
+        raise UsageError.unknown("drill", name, FAULTS)
+    return FAULTS[name]

@@ -1,0 +1,269 @@
+"""Running a drill: prepare a realistic reference database, capture healthy baselines, inject the
+fault, run the stress test and every detector, restore, and show everything green again.
+
+Volume and deadline are scaled together: the incident had ~5M status rows and a 500 ms pickup
+deadline (a full scan took ~1.4 s, ~3x the deadline). A drill seeds ``tickets`` (six status rows
+each) and sets the deadline so a full scan of that volume still overruns it by about that factor,
+while the indexed pickup stays far below it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from driftline.db import describe, dialect_of
+from driftline.drills import checks, watchdogs
+from driftline.drills.detection import Detection
+from driftline.drills.faults import Fault, get_fault
+from driftline.errors import UsageError
+from driftline.stress import RunResult, StressOptions, run_stress
+from driftline.stress.refsys_proc import deep_merge
+
+Progress = Callable[[str], None]
+
+#: Seeded tickets and pickup deadline per dialect (full scan ≈ 2-3x the deadline at this volume).
+VOLUME = {"sqlite": (100_000, 20), "postgresql": (200_000, 20), "mysql": (100_000, 40)}
+
+
+@dataclass
+class DrillOptions:
+    db: str | None = None  # None: a SQLite file in the drill directory
+    out: Path = Path("runs")
+    users: int = 30
+    duration_s: float = 30.0
+    recovery_duration_s: float | None = None  # default: duration_s
+    tickets: int | None = None  # default: VOLUME[dialect]
+    query_timeout_ms: int | None = None
+    on_query_timeout: str = "skip"  # the incident's behaviour
+    dispatch_deadline_s: float = 10.0
+    thresholds: Path | None = None
+    workers: int = 0
+
+
+@dataclass
+class Phase:
+    name: str  # fault | recovery
+    run: RunResult
+    detections: list[Detection]
+
+    @property
+    def fired(self) -> list[Detection]:
+        return [d for d in self.detections if d.fired]
+
+
+@dataclass
+class DrillResult:
+    drill: str
+    summary: str
+    db: str
+    directory: Path
+    fault_at: datetime
+    fault: Phase
+    recovery: Phase
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def caught(self) -> bool:
+        return bool(self.fault.fired)
+
+    @property
+    def recovered(self) -> bool:
+        return not self.recovery.fired
+
+    @property
+    def exit_code(self) -> int:
+        """0 when the fault was caught and everything is green after the restore, else 1."""
+        return 0 if self.caught and self.recovered else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        def phase(p: Phase) -> dict[str, Any]:
+            return {
+                "run_dir": str(p.run.run_dir),
+                "stress_verdict": p.run.verdict,
+                "detections": [d.to_dict() for d in p.detections],
+            }
+
+        return {
+            "driftline": 1,
+            "kind": "drill",
+            "drill": self.drill,
+            "summary": self.summary,
+            "db": self.db,
+            "fault_at": self.fault_at.isoformat() + "Z",
+            "caught": self.caught,
+            "recovered": self.recovered,
+            "fault": phase(self.fault),
+            "recovery": phase(self.recovery),
+            "notes": self.notes,
+        }
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def prepare(db_url: str, tickets: int, progress: Progress) -> None:
+    """Initialise the reference system and seed it to ``tickets`` tickets of history."""
+    from reference_system.bootstrap import init_database
+    from reference_system.config import load_config
+    from reference_system.database import make_engine
+    from reference_system.routing import load_routing
+    from reference_system.seed import seed
+
+    config = load_config()
+    engine = make_engine(db_url)
+    try:
+        init_database(engine, config)
+        with engine.connect() as conn:
+            have = conn.execute(sa.text("SELECT COUNT(*) FROM ticket")).scalar() or 0
+        if have < tickets:
+            progress(f"seeding {tickets - have:,} tickets of history into {describe(db_url)}")
+            seed(engine, load_routing(config.routing_file), tickets - have, days=60)
+    finally:
+        engine.dispose()
+
+
+def stress_detection(run: RunResult, fault_at: datetime) -> Detection:
+    breaches = [f for f in run.findings if f.severity.label == "error"]
+    if run.verdict == "pass":
+        return Detection("stress thresholds", False, "every stage within its thresholds")
+    started = datetime.fromisoformat(run.document["started_at"].rstrip("Z"))
+    first_error = None
+    for sliced in run.document.get("_histograms", {}).values():
+        for index, hist in sliced:
+            if hist.errors:
+                at = started + timedelta(seconds=index * sliced.slice_s)
+                first_error = at if first_error is None else min(first_error, at)
+                break
+    names = sorted({f.object for f in breaches})
+    summary = f"{run.verdict}: {len(breaches)} breaches ({', '.join(names[:4])})"
+    return Detection("stress thresholds", True, summary, first_error or _utcnow(), breaches)
+
+
+def _with_after(detections: list[Detection], fault_at: datetime) -> list[Detection]:
+    result = []
+    for d in detections:
+        after = None
+        if d.fired:
+            sign = d.first_sign_at or _utcnow()
+            after = max(0.0, (sign - fault_at).total_seconds())
+        result.append(dataclasses.replace(d, after_s=after))
+    return result
+
+
+def _stress(options: DrillOptions, db_url: str, directory: Path, overrides: dict, duration: float):
+    from driftline.stress.histogram import StageHistograms
+    from driftline.stress.rundir import read_histograms
+
+    run = run_stress(
+        StressOptions(
+            users=options.users,
+            duration_s=duration,
+            db=db_url,
+            out=directory,
+            refsys_config=overrides,
+            seed_tickets=0,
+            thresholds=options.thresholds,
+            workers=options.workers,
+            dispatch_deadline_s=options.dispatch_deadline_s,
+        )
+    )
+    hists: StageHistograms = read_histograms(run.run_dir)
+    run.document["_histograms"] = {name: sliced for name, sliced in hists.stages.items()}
+    return run
+
+
+def run_drill(name: str, options: DrillOptions, progress: Progress | None = None) -> DrillResult:
+    """Run drill ``name``; see the module docstring."""
+    say = progress or (lambda _m: None)
+    fault: Fault = get_fault(name)
+    stamp = _utcnow().strftime("%Y%m%dT%H%M%SZ")
+    directory = Path(options.out) / f"drill-{name}-{stamp}"
+    directory.mkdir(parents=True, exist_ok=True)
+    db_url = options.db or f"sqlite:///{directory / 'refsys.db'}"
+    dialect = dialect_of(db_url)
+    if dialect not in fault.dialects:
+        raise UsageError(f"drill {name} runs on {', '.join(fault.dialects)}, not {dialect}")
+    tickets, deadline_ms = VOLUME[dialect]
+    tickets = options.tickets or tickets
+    deadline_ms = options.query_timeout_ms or deadline_ms
+    base = {
+        "dispatch": {
+            "query_timeout_ms": deadline_ms,
+            "on_query_timeout": options.on_query_timeout,
+        }
+    }
+    prepare(db_url, tickets, say)
+    engine = checks.engine_for(db_url)
+    try:
+        say("capturing healthy schema and plan baselines")
+        baselines = checks.capture_baselines(engine, directory)
+
+        say(f"injecting fault: {fault.summary}")
+        fault_at = _utcnow()
+        fault.inject(engine)
+        engine.dispose()
+        timer = None
+        if fault.during_run is not None:
+            timer = threading.Timer(
+                options.duration_s * fault.during_run_after_s, fault.during_run, args=(engine,)
+            )
+            timer.start()
+        say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
+        run = _stress(
+            options,
+            db_url,
+            directory / "fault",
+            deep_merge(base, fault.refsys_overrides),
+            options.duration_s,
+        )
+        if timer is not None:
+            timer.join()
+        engine.dispose()
+        say("running the detectors")
+        detections = [
+            stress_detection(run, fault_at),
+            watchdogs.queue_watchdog(engine, fault_at, options.dispatch_deadline_s),
+            watchdogs.degraded_alerts(engine, fault_at),
+            watchdogs.roster_coverage(engine),
+            *checks.run_checks(engine, baselines, fault),
+        ]
+        fault_phase = Phase("fault", run, _with_after(detections, fault_at))
+        checks.attach_findings(run, fault_phase.detections)
+
+        say("restoring")
+        fault.restore(engine)
+        engine.dispose()
+        restored_at = _utcnow()
+        recovery_s = options.recovery_duration_s or options.duration_s
+        say(f"stress run after the restore ({recovery_s:.0f} s)")
+        healthy = _stress(options, db_url, directory / "recovery", base, recovery_s)
+        engine.dispose()
+        recovery = [
+            stress_detection(healthy, restored_at),
+            watchdogs.queue_watchdog(engine, restored_at, options.dispatch_deadline_s),
+            watchdogs.degraded_alerts(engine, restored_at),
+            watchdogs.roster_coverage(engine),
+            *checks.run_checks(engine, baselines, None),
+        ]
+        recovery_phase = Phase("recovery", healthy, _with_after(recovery, restored_at))
+        checks.attach_findings(healthy, recovery_phase.detections)
+    finally:
+        engine.dispose()
+    result = DrillResult(
+        name, fault.summary, describe(db_url), directory, fault_at, fault_phase, recovery_phase
+    )
+    checks.write_drill(result)
+    return result
+
+
+__all__ = ["VOLUME", "DrillOptions", "DrillResult", "Phase", "run_drill", "time"]
