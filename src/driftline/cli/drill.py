@@ -1,7 +1,76 @@
-"""CLI for issue 7 (being written)."""
+"""``driftline drill NAME`` and ``driftline demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
+from driftline.cli._common import stderr_console, stdout_console
+from driftline.errors import UsageError
+
+
+def _parse_duration(text: str) -> float:
+    from driftline.cli.stress import parse_duration
+
+    return parse_duration(text)
+
+
+def drill(
+    name: str = typer.Argument(
+        ..., help="index-drop, query-timeout, dispatcher-down, empty-roster or db-restart."
+    ),
+    db: str | None = typer.Option(None, "--db", help="Database URL (default: embedded SQLite)."),
+    users: int = typer.Option(30, "--users", "-u", help="Concurrent journeys per stress run."),
+    duration: str = typer.Option("30s", "--duration", "-t", help="Length of each stress run."),
+    tickets: int | None = typer.Option(
+        None, "--tickets", help="Seeded history (realistic volume)."
+    ),
+    mode: str = typer.Option("skip", "--mode", help="Dispatcher on_query_timeout: skip | alert."),
+    out: Path = typer.Option(Path("runs"), "--out", help="Directory for the drill's files."),
+) -> int:
+    """Inject a fault into the reference system, show what caught it, restore, show it green."""
+    from driftline.drills import DrillOptions, run_drill
+    from driftline.drills.render import drill_renderable
+
+    if mode not in ("skip", "alert"):
+        raise UsageError.unknown("mode", mode, ("skip", "alert"))
+    options = DrillOptions(
+        db=db,
+        out=out,
+        users=users,
+        duration_s=_parse_duration(duration),
+        tickets=tickets,
+        on_query_timeout=mode,
+    )
+    err = stderr_console()
+    with err.status(f"drill {name}") as status:
+        result = run_drill(name, options, progress=lambda m: status.update(f"drill {name}: {m}"))
+    stdout_console().print(drill_renderable(result))
+    return result.exit_code
+
+
+def demo(
+    db: str | None = typer.Option(None, "--db", help="Database URL (default: embedded SQLite)."),
+    out: Path = typer.Option(Path("runs"), "--out", help="Directory for runs and the report."),
+    users: int = typer.Option(30, "--users", "-u", help="Concurrent journeys per stress run."),
+    duration: str = typer.Option("30s", "--duration", "-t", help="Length of each stress run."),
+) -> int:
+    """A healthy stress run, the index-drop drill, the checks and the HTML report."""
+    from driftline.drills.demo import DemoOptions, run_demo
+    from driftline.drills.render import drill_renderable
+
+    options = DemoOptions(db=db, out=out, users=users, duration_s=_parse_duration(duration))
+    err = stderr_console()
+    with err.status("driftline demo") as status:
+        result = run_demo(options, progress=lambda m: status.update(f"demo: {m}"))
+    console = stdout_console()
+    console.print(f"healthy run: {result.healthy.verdict} ({result.healthy.run_dir})")
+    console.print(drill_renderable(result.drill))
+    console.print(f"[bold]report:[/bold] {result.report}")
+    return result.exit_code
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    app.command("drill")(drill)
+    app.command("demo")(demo)
