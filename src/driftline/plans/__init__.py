@@ -1,0 +1,1 @@
+"""Explain-plan baselines: capture, check and diff (issue 4)."""
