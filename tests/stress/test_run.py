@@ -339,3 +339,28 @@ def test_web_ui_shows_stages_in_their_own_tab(system, tmp_path):
     finally:
         stop_process(proc)
         log.close()
+
+
+def test_stalled_dispatch_is_a_failure_never_silently_absent(files, tmp_path):
+    """The incident as a drill would run it: the dispatcher stops, manual work still goes on."""
+    options = StressOptions(
+        out=tmp_path,
+        thresholds=files["lenient"],
+        refsys_config={"dispatch": {"enabled": False}},
+        dispatch_deadline_s=1.5,
+        seed_tickets=0,
+        **{**SHORT, "duration_s": 6, "alert_share": 1.0},
+    )
+    result = run_stress(options)
+    dispatch = result.document["stages"]["dispatch"]
+    assert dispatch["count"] > 0 and dispatch["ok"] == 0
+    assert dispatch["deadline_missed"] == dispatch["count"] and dispatch["completion"] == 0.0
+    assert dispatch["reasons"] == {"deadline": dispatch["count"]}
+    assert dispatch["max_ms"] >= 1500
+    assert result.document["stages"]["alert"]["ok"] > 0  # the sweeper still alerts
+    assert result.document["stages"]["respond"]["count"] == 0  # nobody to respond
+    recon = result.document["reconcile"]
+    assert recon["unaccounted"] == [] and recon["by_outcome"].get("failed:dispatch", 0) > 0
+    assert result.verdict == "fail" and result.exit_code == 1
+    breached = [v.message for v in result.verdicts if not v.passed]
+    assert any(m.startswith("dispatch completion 0 < 0.8") for m in breached), breached

@@ -153,7 +153,7 @@ class TicketJourney(FastHttpUser):
         if random.random() < self.opts.alert_share:
             self.wait_alert(ticket)
         if dispatched is None:
-            s.tracker.finished(tid, "failed", "dispatch: not dispatched")
+            s.tracker.finished(tid, "failed", "not dispatched", stage="dispatch")
             return
         agent = dispatched["assignee_id"]
         steps = (
@@ -166,14 +166,14 @@ class TicketJourney(FastHttpUser):
             s.tracker.entering(tid, stage)
             reason = step()
             if reason:
-                s.tracker.finished(tid, "failed", f"{stage}: {reason}")
+                s.tracker.finished(tid, "failed", reason, stage=stage)
                 return
         if random.random() < self.opts.reopen_share:
             s.check_stopping()
             s.tracker.entering(tid, "reopen")
             reason = self.reopen(tid, customer)
             if reason:
-                s.tracker.finished(tid, "failed", f"reopen: {reason}")
+                s.tracker.finished(tid, "failed", reason, stage="reopen")
             else:
                 s.tracker.finished(tid, "reopened")
             return

@@ -188,12 +188,17 @@ class StageTracker:
         """The journey of ``ticket_id`` is now waiting in ``stage``."""
         self._touch(str(ticket_id), stage=stage)
 
-    def finished(self, ticket_id: str | int, outcome: str, reason: str = "") -> None:
-        """The journey of ``ticket_id`` ended: ``closed``, ``reopened`` or ``failed`` (a reason
-        like ``dispatch:deadline``). A failed stage alone does not end a journey."""
+    def finished(
+        self, ticket_id: str | int, outcome: str, reason: str = "", stage: str | None = None
+    ) -> None:
+        """The journey of ``ticket_id`` ended: ``closed``, ``reopened`` or ``failed`` (with a
+        reason, and the ``stage`` that failed it). A failed stage alone does not end a journey."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        self._touch(str(ticket_id), outcome=outcome, reason=reason)
+        changes = {"outcome": outcome, "reason": reason}
+        if stage is not None:
+            changes["stage"] = stage
+        self._touch(str(ticket_id), **changes)
 
     def _touch(self, tid: str, **changes: Any) -> None:
         self.pending_ledger.setdefault(tid, {"ticket_id": tid}).update(changes)
