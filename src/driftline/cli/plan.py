@@ -1,7 +1,125 @@
-"""CLI for issue 4 (being written)."""
+"""``driftline plan capture|check|diff``: explain-plan baselines (a thin layer over plans/)."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
+from driftline.cli._common import fail_on_option, format_option, report_findings, stdout_console
+from driftline.db import Timeouts
+from driftline.errors import UsageError
+
+plan_app = typer.Typer(help="Explain-plan baselines: capture, check, diff.", no_args_is_help=True)
+
+TIMEOUT_HELP = "Statement timeout per EXPLAIN, in milliseconds."
+ANALYZE_HELP = "Run EXPLAIN ANALYZE (inside a transaction that is always rolled back)."
+
+
+def _meta(values: list[str]) -> dict[str, object]:
+    import yaml
+
+    meta: dict[str, object] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--meta expects KEY=VALUE, got '{item}'")
+        meta[key.strip()] = yaml.safe_load(value) if value else ""
+    return meta
+
+
+@plan_app.command("capture")
+def capture_cmd(
+    db: str = typer.Option(..., "--db", help="Database URL (or a SQLite file)."),
+    queries: Path = typer.Option(..., "--queries", "-q", help="Queries file (kind: queries)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Capture file to write."),
+    analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
+    meta: list[str] = typer.Option([], "--meta", help="KEY=VALUE recorded in the metadata."),
+    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+) -> int:
+    """Capture the plans of every query and parameter set into a baseline file."""
+    from driftline.plans.capture import capture
+    from driftline.plans.queries import load_queries
+
+    query_file = load_queries(queries)
+    result = capture(
+        db, query_file, analyze=analyze, timeouts=Timeouts(timeout_ms), metadata=_meta(meta)
+    )
+    result.save(output)
+    console = stdout_console()
+    for name, qp in result.queries.items():
+        reads = "; ".join(str(a) for a in qp.plans[0].access()) or "no table reads"
+        console.print(f"{name}: {reads}", highlight=False)
+    console.print(f"captured {len(result.queries)} queries from {result.source} into {output}")
+    return 0
+
+
+@plan_app.command("check")
+def check_cmd(
+    db: str = typer.Option(..., "--db", help="Database URL (or a SQLite file)."),
+    baseline: Path = typer.Option(..., "--baseline", "-b", help="Plan baseline (capture file)."),
+    queries: Path | None = typer.Option(
+        None, "--queries", "-q", help="Queries file; default: the queries in the baseline."
+    ),
+    ci: bool = typer.Option(False, "--ci", help="A listed query without baseline fails."),
+    schema_baseline: Path | None = typer.Option(
+        None, "--schema-baseline", help="Schema baseline: the DDL that restores an index."
+    ),
+    analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
+    fmt: str = format_option(),
+    fail_on: str = fail_on_option(),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+) -> int:
+    """Compare live plans with a baseline; exit 1 on regressions at or above --fail-on."""
+    from driftline.plans.check import check
+
+    result = check(
+        db,
+        baseline,
+        queries=queries,
+        ci=ci,
+        schema_baseline=schema_baseline,
+        analyze=analyze,
+        timeouts=Timeouts(timeout_ms),
+    )
+    return report_findings(
+        result.findings, fmt, title=f"plan check: {result.title}", fail_on=fail_on, out=output
+    )
+
+
+@plan_app.command("diff")
+def diff_cmd(
+    a: str = typer.Argument(..., help="Database URL or capture file (before)."),
+    b: str = typer.Argument(..., help="Database URL or capture file (after)."),
+    queries: Path | None = typer.Option(
+        None, "--queries", "-q", help="Queries file (needed when both sides are databases)."
+    ),
+    fmt: str = format_option(),
+    fail_on: str = fail_on_option(),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+) -> int:
+    """Plans of two databases, dates or captures side by side, and what changed."""
+    from driftline import output as out_formats
+    from driftline.plans.check import diff
+    from driftline.plans.render import side_by_side
+
+    out_formats.check_format(fmt)
+    before, after, findings = diff(a, b, queries=queries, timeouts=Timeouts(timeout_ms))
+    if fmt == "terminal" and output is None:
+        console = stdout_console()
+        for table in side_by_side(before, after):
+            console.print(table)
+    return report_findings(
+        findings,
+        fmt,
+        title=f"plan diff: {before.path or before.source} → {after.path or after.source}",
+        fail_on=fail_on,
+        out=output,
+    )
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``driftline plan`` to ``app``."""
+    app.add_typer(plan_app, name="plan")

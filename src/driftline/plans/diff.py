@@ -1,0 +1,392 @@
+"""Plan regressions as a pure function: two captures in, findings out (no database).
+
+Plans are aligned by table and operation, never by position:
+
+* error — an index or primary-key lookup became a full scan on a table marked critical or holding
+  at least ``min_rows`` rows; an index the baseline used no longer exists (the fix restores it);
+  an expectation fails; a listed query has no baseline (``ci`` only);
+* warning — index-only became index scan; a new sort/temp B-tree/filesort; parallel became serial;
+  cost more than 2x when server version and statistics are comparable;
+* info — a different index on the same table; bitmap vs index scan; another join method; any
+  other change of shape; a query recorded for the first time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from driftline.findings import Finding, Severity
+from driftline.plans.capture import Capture
+from driftline.plans.catalog import Catalog, IndexInfo
+from driftline.plans.model import INDEXED_OPS, Access, Op, Plan
+from driftline.plans.queries import Query
+
+#: Builds the DDL that restores an index (dialect, index) → SQL.
+DdlBuilder = Callable[[str, IndexInfo], str]
+COST_FACTOR = 2.0
+STATS_FACTOR = 2.0
+
+
+def _quote(dialect: str, name: str) -> str:
+    if dialect == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_index_ddl(dialect: str, index: IndexInfo) -> str:
+    """``CREATE INDEX "ix" ON "table" ("a", "b");`` from a recorded index definition."""
+    if index.primary:
+        cols = ", ".join(_quote(dialect, c) for c in index.columns)
+        return f"ALTER TABLE {_quote(dialect, index.table)} ADD PRIMARY KEY ({cols});"
+    unique = "UNIQUE " if index.unique else ""
+    cols = ", ".join(_quote(dialect, c) for c in index.columns)
+    return (
+        f"CREATE {unique}INDEX {_quote(dialect, index.name)} "
+        f"ON {_quote(dialect, index.table)} ({cols});"
+    )
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """One table read of the baseline and its counterpart in the current plan."""
+
+    table: str
+    before: Access | None
+    after: Access | None
+
+
+def align(before: Plan, after: Plan) -> list[Pairing]:
+    """Pair table reads by table, then identical access, then same index, then in order."""
+    pairs: list[Pairing] = []
+    tables = sorted(before.tables() | after.tables())
+    for table in tables:
+        left = [a for a in before.access() if a.table == table]
+        right = [a for a in after.access() if a.table == table]
+        for rule in (
+            lambda x, y: x == y,
+            lambda x, y: x.index is not None and x.index == y.index,
+            lambda x, y: True,
+        ):
+            for b in list(left):
+                match = next((a for a in right if rule(b, a)), None)
+                if match is not None:
+                    pairs.append(Pairing(table, b, match))
+                    left.remove(b)
+                    right.remove(match)
+        pairs.extend(Pairing(table, b, None) for b in left)
+        pairs.extend(Pairing(table, None, a) for a in right)
+    return pairs
+
+
+def stats_comparable(before: Capture, after: Capture, tables: set[str]) -> bool:
+    """Same dialect and server major version, and every table's rows within a factor of 2."""
+    if before.dialect != after.dialect:
+        return False
+    if before.server_version.split(".")[0] != after.server_version.split(".")[0]:
+        return False
+    for table in tables:
+        b, a = before.catalog.rows(table), after.catalog.rows(table)
+        if b is None or a is None:
+            return False
+        low, high = sorted((max(b, 1.0), max(a, 1.0)))
+        if high / low > STATS_FACTOR:
+            return False
+    return True
+
+
+@dataclass
+class _Context:
+    query: Query
+    label: str
+    before: Capture
+    after: Capture
+    ddl: DdlBuilder
+
+    def finding(
+        self, severity: Severity, kind: str, message: str, fix: str | None = None, **details: object
+    ) -> Finding:
+        return Finding(
+            severity,
+            kind,
+            f"query {self.label}",
+            f"{self.label}: {message}",
+            fix=fix,
+            file=self.after.path or None,
+            line=self.query.line if self.after.path else None,
+            source=self.after.source,
+            details={"query": self.query.name, **details},
+        )
+
+    def restore(self, index_name: str | None) -> str | None:
+        """DDL restoring ``index_name`` when the current database lacks it."""
+        if not index_name:
+            return None
+        known = self.before.catalog.index(index_name)
+        if known is None or self.after.catalog.index(index_name) is not None:
+            return None
+        if known.table not in self.after.catalog.tables:
+            return None
+        return self.ddl(self.after.dialect, known)
+
+
+def _rows_text(catalog: Catalog, table: str) -> str:
+    rows = catalog.rows(table)
+    return "unknown rows" if rows is None else f"{int(rows):,} rows"
+
+
+def _access_findings(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
+    found: list[Finding] = []
+    q = ctx.query
+    for pair in align(before, after):
+        b, a = pair.before, pair.after
+        if b is None or a is None or b == a:
+            continue
+        table = pair.table
+        if b.op in INDEXED_OPS and a.op is Op.FULL_SCAN:
+            rows = ctx.after.catalog.rows(table)
+            critical = table in q.critical_tables
+            big = q.min_rows is None or (rows is not None and rows >= q.min_rows)
+            why = "critical" if critical else f"{_rows_text(ctx.after.catalog, table)}"
+            message = (
+                f"{b.op.value} on {table}"
+                f"{' via ' + b.index if b.index else ''} became a full scan ({why})"
+            )
+            fix = ctx.restore(b.index)
+            if critical or big:
+                found.append(
+                    ctx.finding(
+                        Severity.ERROR,
+                        "plan.full_scan",
+                        message,
+                        fix or f"ANALYZE the table and check the indexes of {table}",
+                        table=table,
+                        index=b.index,
+                    )
+                )
+            else:
+                found.append(
+                    ctx.finding(
+                        Severity.INFO,
+                        "plan.full_scan_small",
+                        f"{message}; below min_rows {q.min_rows:,}",
+                        table=table,
+                    )
+                )
+        elif b.op is Op.INDEX_ONLY and a.op is Op.INDEX_SCAN:
+            found.append(
+                ctx.finding(
+                    Severity.WARNING,
+                    "plan.index_only_lost",
+                    f"index-only scan on {table} via {b.index} became an index scan via {a.index}",
+                    table=table,
+                )
+            )
+        elif {b.op, a.op} == {Op.BITMAP, Op.INDEX_SCAN} and b.index == a.index:
+            found.append(
+                ctx.finding(
+                    Severity.INFO,
+                    "plan.bitmap_switch",
+                    f"{b.op.value} on {table} became {a.op.value} (index {a.index})",
+                    table=table,
+                )
+            )
+        elif b.op in INDEXED_OPS and a.op in INDEXED_OPS and b.index != a.index:
+            found.append(
+                ctx.finding(
+                    Severity.INFO,
+                    "plan.index_changed",
+                    f"{table} is read via {a.index} ({a.op.value}) instead of {b.index} "
+                    f"({b.op.value})",
+                    table=table,
+                )
+            )
+        else:
+            found.append(
+                ctx.finding(
+                    Severity.INFO,
+                    "plan.access_changed",
+                    f"{b or 'nothing'} became {a or 'nothing'}",
+                    table=table,
+                )
+            )
+    return found
+
+
+def _missing_indexes(ctx: _Context, before: Plan) -> list[Finding]:
+    found = []
+    for name in sorted(before.index_names()):
+        ddl = ctx.restore(name)
+        if ddl is None:
+            continue
+        info = ctx.before.catalog.index(name)
+        assert info is not None
+        found.append(
+            ctx.finding(
+                Severity.ERROR,
+                "plan.index_missing",
+                f"index {name} on {info.table} ({', '.join(info.columns)}), used by the baseline "
+                "plan, no longer exists",
+                ddl,
+                table=info.table,
+                index=name,
+            )
+        )
+    return found
+
+
+def _expectations(ctx: _Context, after: Plan) -> list[Finding]:
+    found = []
+    expect = ctx.query.expect
+    if expect.must_use_index and expect.must_use_index not in after.index_names():
+        reads = ", ".join(str(a) for a in after.access()) or "no table reads"
+        found.append(
+            ctx.finding(
+                Severity.ERROR,
+                "plan.expectation",
+                f"expected to use index {expect.must_use_index}, but the plan does {reads}",
+                ctx.restore(expect.must_use_index),
+                index=expect.must_use_index,
+            )
+        )
+    cost = after.cost
+    if expect.max_cost is not None and cost is not None and cost > expect.max_cost:
+        found.append(
+            ctx.finding(
+                Severity.ERROR,
+                "plan.expectation",
+                f"cost {cost:,.1f} exceeds max_cost {expect.max_cost:,.1f}",
+            )
+        )
+    return found
+
+
+def compare_plans(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
+    """Findings for one query and parameter set."""
+    found = _missing_indexes(ctx, before)
+    found += _access_findings(ctx, before, after)
+    found += _expectations(ctx, after)
+    new_sorts = after.count(Op.SORT) - before.count(Op.SORT)
+    if new_sorts > 0:
+        found.append(
+            ctx.finding(
+                Severity.WARNING,
+                "plan.new_sort",
+                f"{new_sorts} new sort/temp B-tree/filesort step(s)",
+            )
+        )
+    if before.count(Op.GATHER) and not after.count(Op.GATHER):
+        found.append(ctx.finding(Severity.WARNING, "plan.parallel_lost", "parallel became serial"))
+    b_cost, a_cost = before.cost, after.cost
+    if (
+        b_cost
+        and a_cost is not None
+        and a_cost > COST_FACTOR * b_cost
+        and stats_comparable(ctx.before, ctx.after, before.tables() | after.tables())
+    ):
+        found.append(
+            ctx.finding(
+                Severity.WARNING,
+                "plan.cost",
+                f"cost rose from {b_cost:,.1f} to {a_cost:,.1f} ({a_cost / b_cost:.1f}x)",
+            )
+        )
+    if before.join_methods() != after.join_methods():
+        found.append(
+            ctx.finding(
+                Severity.INFO,
+                "plan.join_changed",
+                f"join method {', '.join(before.join_methods()) or 'none'} became "
+                f"{', '.join(after.join_methods()) or 'none'}",
+            )
+        )
+    if not found and before.shape_hash() != after.shape_hash():
+        found.append(
+            ctx.finding(
+                Severity.INFO,
+                "plan.shape_changed",
+                f"plan shape changed ({before.shape_hash()} → {after.shape_hash()})",
+            )
+        )
+    return found
+
+
+def compare(
+    before: Capture,
+    after: Capture,
+    *,
+    ci: bool = False,
+    ddl: DdlBuilder = create_index_ddl,
+) -> list[Finding]:
+    """Findings of ``after`` (current) against ``before`` (baseline), per query and param set."""
+    findings: list[Finding] = []
+    for name, current in after.queries.items():
+        baseline = before.queries.get(name)
+        for i, plan in enumerate(current.plans):
+            label = name if len(current.plans) == 1 else f"{name}[{i}]"
+            ctx = _Context(current.query, label, before, after, ddl)
+            base_plan = None
+            if baseline is not None and i < len(baseline.plans):
+                base_plan = baseline.plans[i]
+            if base_plan is None:
+                if ci:
+                    findings.append(
+                        ctx.finding(
+                            Severity.ERROR,
+                            "plan.no_baseline",
+                            "no baseline plan (capture one with `driftline plan capture`)",
+                        )
+                    )
+                else:
+                    findings.append(
+                        ctx.finding(
+                            Severity.INFO,
+                            "plan.recorded",
+                            "no baseline plan yet; recorded this one as the baseline",
+                        )
+                    )
+                    findings += _expectations(ctx, plan)
+                continue
+            findings += compare_plans(ctx, base_plan, plan)
+    for name in before.queries:
+        if name not in after.queries:
+            findings.append(
+                Finding(
+                    Severity.INFO,
+                    "plan.query_removed",
+                    f"query {name}",
+                    f"{name}: in the baseline but no longer listed",
+                    source=after.source,
+                )
+            )
+    return findings
+
+
+def merge_new(baseline: Capture, current: Capture) -> Capture:
+    """The baseline plus every query (or parameter set) it lacked, taken from ``current``."""
+    queries = dict(baseline.queries)
+    for name, qp in current.queries.items():
+        old = queries.get(name)
+        if old is None:
+            queries[name] = qp
+        elif len(old.plans) < len(qp.plans):
+            queries[name] = type(qp)(qp.query, [*old.plans, *qp.plans[len(old.plans) :]])
+    tables = dict(baseline.catalog.tables)
+    for table, info in current.catalog.tables.items():
+        tables.setdefault(table, info)
+    merged = Capture(
+        dialect=baseline.dialect,
+        server_version=baseline.server_version,
+        source=baseline.source,
+        queries=queries,
+        catalog=Catalog(dict(sorted(tables.items()))),
+        captured_at=baseline.captured_at,
+        analyze=baseline.analyze,
+        metadata=baseline.metadata,
+        path=baseline.path,
+    )
+    return merged
+
+
+def recorded(findings: Sequence[Finding]) -> bool:
+    return any(f.kind == "plan.recorded" for f in findings)
