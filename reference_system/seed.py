@@ -8,7 +8,9 @@ dispatcher's lookback) and almost all closed, so a live system starts with a rea
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -82,11 +84,20 @@ def generate(
     days: int,
     seed: int,
     now: datetime,
+    window: tuple[datetime, datetime] | None = None,
 ) -> Iterator[tuple[tuple, list[tuple]]]:
-    """Yield ``(ticket_row, [status_rows])``; times are naive UTC datetimes."""
+    """Yield ``(ticket_row, [status_rows])``; times are naive UTC datetimes.
+
+    Tickets are created in ``window`` (default: from ``days`` ago to two hours ago)."""
     rng = random.Random(seed)
-    end = now - timedelta(hours=2)
-    start = end - timedelta(days=days)
+    scale = 1.0  # recent traffic lives faster, so its whole lifecycle lies in the past
+    if window is not None:
+        start, end = window
+        days = 1
+        scale = 0.002
+    else:
+        end = now - timedelta(hours=2)
+        start = end - timedelta(days=days)
     day_count = max(1, days)
     day_weights = [WEEKDAY_WEIGHTS[(start + timedelta(days=d)).weekday()] for d in range(day_count)]
     priorities = _weighted(rng, PRIORITY_MIX, n)
@@ -110,15 +121,17 @@ def generate(
             days=day_offsets[i]
         )
         created = day + timedelta(hours=hours[i], seconds=rng.random() * 3600)
-        if created > end:
+        if window is not None:
+            created = start + (end - start) * rng.random()
+        elif created > end:
             created = end - timedelta(seconds=rng.random() * 86400)
         pool = agents.get(department) or next(iter(agents.values()))
         assignee = pool[rng.randrange(len(pool))]
         backup = pool[(pool.index(assignee) + 1) % len(pool)]
         t = created
-        t_dispatched = t + timedelta(seconds=rng.uniform(1, 30))
-        t_first = t_dispatched + timedelta(seconds=rng.expovariate(1 / 1800))
-        t_resolved = t_first + timedelta(seconds=rng.expovariate(1 / 14400))
+        t_dispatched = t + timedelta(seconds=rng.uniform(1, 30) * scale)
+        t_first = t_dispatched + timedelta(seconds=rng.expovariate(1 / 1800) * scale)
+        t_resolved = t_first + timedelta(seconds=rng.expovariate(1 / 14400) * scale)
         statuses = [
             (None, "NEW", t, "customer"),
             ("NEW", "ASSIGNED", t_dispatched, "dispatcher"),
@@ -128,10 +141,10 @@ def generate(
         reopened = rng.random() < REOPEN_SHARE
         t_last = t_resolved
         if reopened:
-            r1 = t_resolved + timedelta(seconds=rng.uniform(600, 36000))
-            r2 = r1 + timedelta(seconds=rng.uniform(1, 30))
-            r3 = r2 + timedelta(seconds=rng.expovariate(1 / 900))
-            r4 = r3 + timedelta(seconds=rng.expovariate(1 / 7200))
+            r1 = t_resolved + timedelta(seconds=rng.uniform(600, 36000) * scale)
+            r2 = r1 + timedelta(seconds=rng.uniform(1, 30) * scale)
+            r3 = r2 + timedelta(seconds=rng.expovariate(1 / 900) * scale)
+            r4 = r3 + timedelta(seconds=rng.expovariate(1 / 7200) * scale)
             statuses += [
                 ("RESOLVED", "REOPENED", r1, "customer"),
                 ("REOPENED", "ASSIGNED", r2, "dispatcher"),
@@ -139,8 +152,8 @@ def generate(
                 ("IN_PROGRESS", "RESOLVED", r4, f"agent:{assignee}"),
             ]
             t_last = r4
-        t_closed = t_last + timedelta(seconds=rng.uniform(60, 86400))
-        closed = t_closed < end
+        t_closed = t_last + timedelta(seconds=rng.uniform(60, 86400) * scale)
+        closed = t_closed < now
         if closed:
             statuses.append(("RESOLVED", "CLOSED", t_closed, "customer"))
         ticket = (
@@ -186,17 +199,44 @@ def _copy_value(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
+def _copy_text(rows: list[tuple]) -> str:
+    return "".join("\t".join(map(_copy_value, r)) + "\n" for r in rows)
+
+
+def _prefetch(items: Iterator, depth: int = 2) -> Iterator:
+    """Produce ``items`` in a background thread, so generating overlaps the database's work."""
+    done = object()
+    buffer: queue.Queue = queue.Queue(maxsize=depth)
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for item in items:
+                buffer.put(item)
+        except BaseException as exc:  # re-raised in the consumer
+            failure.append(exc)
+        finally:
+            buffer.put(done)
+
+    threading.Thread(target=produce, name="seed-producer", daemon=True).start()
+    while (item := buffer.get()) is not done:
+        yield item
+    if failure:
+        raise failure[0]
+
+
 def _load_postgresql(engine, batches, progress) -> None:
+    formatted = ((len(t), _copy_text(t), _copy_text(logs)) for t, logs in batches)
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
-        for tickets, logs in batches:
+        for count, tickets_text, logs_text in _prefetch(formatted):
             with cur.copy(f"COPY ticket ({', '.join(TICKET_COLUMNS)}) FROM STDIN") as cp:
-                cp.write("".join("\t".join(map(_copy_value, r)) + "\n" for r in tickets))
+                cp.write(tickets_text)
             with cur.copy(f"COPY ticket_status_log ({', '.join(LOG_COLUMNS)}) FROM STDIN") as cp:
-                cp.write("".join("\t".join(map(_copy_value, r)) + "\n" for r in logs))
+                cp.write(logs_text)
             raw.commit()
-            progress(len(tickets))
+            progress(count)
         for table in ("ticket", "ticket_status_log"):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -236,6 +276,7 @@ def seed(
     seed: int = 1,
     batch: int = 20_000,
     progress: Callable[[int], None] = lambda n: None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> SeedResult:
     """Add ``tickets`` historical tickets (and their status history) to an initialised database."""
     started = time.perf_counter()
@@ -250,6 +291,7 @@ def seed(
         days=days,
         seed=seed,
         now=utcnow(),
+        window=window,
     )
     status_rows = 0
 
