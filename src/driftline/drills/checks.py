@@ -8,6 +8,7 @@ baseline; the fault's scripts are linted against that schema baseline.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from driftline.db import make_engine
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault
+from driftline.findings import Finding, Severity
 from driftline.stress import RunResult
 
 
@@ -23,12 +25,43 @@ def engine_for(db_url: str) -> Engine:
     return make_engine(db_url)
 
 
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
 def capture_baselines(engine: Engine, directory: Path) -> dict[str, Any]:
-    return {}
+    """Healthy plan baseline of the reference system's hot queries, saved in the drill folder."""
+    from driftline.plans.capture import capture
+    from driftline.plans.queries import load_queries
+    from reference_system.queries import hot_queries_file
+
+    plans = capture(_url(engine), load_queries(hot_queries_file()))
+    return {"plans": plans.save(directory / "plans.baseline.yaml")}
+
+
+def _detection(name: str, findings: list[Finding], quiet: str) -> Detection:
+    errors = [f for f in findings if f.severity >= Severity.ERROR]
+    if not errors:
+        return Detection(name, False, quiet, findings=findings)
+    first = errors[0]
+    summary = f"{len(errors)} error(s): {first.object}: {first.message}"
+    return Detection(name, True, summary, _now(), errors)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def plan_check(engine: Engine, baselines: dict[str, Any]) -> Detection:
+    from driftline.plans.check import check
+
+    result = check(_url(engine), baselines["plans"], ci=True)
+    return _detection("plan check", result.findings, "every hot query keeps its plan")
 
 
 def run_checks(engine: Engine, baselines: dict[str, Any], fault: Fault | None) -> list[Detection]:
-    return []
+    """Every checker against the live database (and the fault's scripts, when it has any)."""
+    return [plan_check(engine, baselines)]
 
 
 def attach_findings(run: RunResult, detections: list[Detection]) -> None:
