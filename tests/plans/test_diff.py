@@ -154,3 +154,32 @@ def test_missing_baseline_fails_in_ci_and_is_recorded_otherwise():
     assert kinds(compare(capture([BASE]), current)) == [("info", "plan.recorded")]
     merged = merge_new(capture([BASE]), current)
     assert list(merged.queries) == ["pickup", "sweep"]
+
+
+def test_restore_ddl_from_schema_baseline(tmp_path):
+    from driftline.plans.schema_ddl import schema_baseline_ddl
+
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(
+        "driftline: 1\nkind: schema\ndialect: postgresql\ntables:\n"
+        "  public.log:\n    indexes:\n"
+        "      ix_log_status: {columns: [status_code, changed_at, id], unique: false}\n"
+    )
+    after = capture([plan(node(Op.FULL_SCAN, "log"))], indexes=(IX2,))
+    found = compare(capture([BASE]), after, ddl=schema_baseline_ddl(schema))
+    missing = next(f for f in found if f.kind == "plan.index_missing")
+    assert missing.fix == (
+        'CREATE INDEX "ix_log_status" ON "public"."log" ("status_code", "changed_at", "id");'
+    )
+
+
+def test_small_tables_note_and_mysql_quoting():
+    from driftline.plans.diff import create_index_ddl, small_tables
+
+    q = Query("pickup", "SELECT 1", critical_tables=("log",), min_rows=10_000)
+    notes = small_tables(capture([BASE], rows=50, query=q))
+    assert [n.kind for n in notes] == ["plan.small_tables"] and "log (50 rows)" in notes[0].message
+    assert small_tables(capture([BASE], query=q)) == []
+    assert create_index_ddl("mysql", IX) == (
+        "CREATE INDEX `ix_log_status` ON `log` (`status_code`, `changed_at`);"
+    )

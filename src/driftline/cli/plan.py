@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import fail_on_option, format_option, report_findings, stdout_console
+from driftline.cli._common import (
+    fail_on_option,
+    format_option,
+    report_findings,
+    stderr_console,
+    stdout_console,
+)
 from driftline.db import Timeouts
 from driftline.errors import UsageError
 
@@ -39,6 +45,7 @@ def capture_cmd(
 ) -> int:
     """Capture the plans of every query and parameter set into a baseline file."""
     from driftline.plans.capture import capture
+    from driftline.plans.diff import small_tables
     from driftline.plans.queries import load_queries
 
     query_file = load_queries(queries)
@@ -50,6 +57,8 @@ def capture_cmd(
     for name, qp in result.queries.items():
         reads = "; ".join(str(a) for a in qp.plans[0].access()) or "no table reads"
         console.print(f"{name}: {reads}", highlight=False)
+    for note in small_tables(result):
+        stderr_console().print(f"note: {note.message}", highlight=False)
     console.print(f"captured {len(result.queries)} queries from {result.source} into {output}")
     return 0
 

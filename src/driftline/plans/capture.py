@@ -69,6 +69,8 @@ class Capture:
     analyze: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    #: The file the query definitions (and their line numbers) come from.
+    queries_path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -177,6 +179,7 @@ def capture(
         captured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         analyze=analyze,
         metadata=dict(metadata or {}),
+        queries_path=None if query_file.path == "<queries>" else query_file.path,
     )
 
 
@@ -233,6 +236,7 @@ def capture_from_doc(doc: YamlDoc) -> Capture:
         analyze=bool(data.get("analyze")),
         metadata=dict(data.get("metadata") or {}),
         path=doc.path,
+        queries_path=doc.path,
     )
 
 

@@ -9,7 +9,7 @@ from driftline.db import Timeouts
 from driftline.errors import UsageError
 from driftline.findings import Finding
 from driftline.plans.capture import Capture, capture, load_capture
-from driftline.plans.diff import compare, create_index_ddl, merge_new, recorded
+from driftline.plans.diff import compare, create_index_ddl, merge_new, recorded, small_tables
 from driftline.plans.queries import QueryFile, load_queries
 from driftline.plans.schema_ddl import schema_baseline_ddl
 
@@ -54,7 +54,7 @@ def check(
             f"{baseline} holds {base.dialect} plans; {current.source} is {current.dialect}"
         )
     ddl = schema_baseline_ddl(schema_baseline) if schema_baseline else create_index_ddl
-    findings = compare(base, current, ci=ci, ddl=ddl)
+    findings = compare(base, current, ci=ci, ddl=ddl) + small_tables(current)
     wrote = False
     if not ci and recorded(findings):
         merge_new(base, current).save(baseline)

@@ -112,8 +112,8 @@ class _Context:
             f"query {self.label}",
             f"{self.label}: {message}",
             fix=fix,
-            file=self.after.path or None,
-            line=self.query.line if self.after.path else None,
+            file=self.after.queries_path,
+            line=self.query.line if self.after.queries_path else None,
             source=self.after.source,
             details={"query": self.query.name, **details},
         )
@@ -348,6 +348,16 @@ def compare(
                     findings += _expectations(ctx, plan)
                 continue
             findings += compare_plans(ctx, base_plan, plan)
+        if baseline is not None and baseline.query.sql_for(before.dialect) != current.query.sql_for(
+            after.dialect
+        ):
+            findings.append(
+                _Context(current.query, name, before, after, ddl).finding(
+                    Severity.INFO,
+                    "plan.sql_changed",
+                    "SQL differs from the baseline's; recapture the baseline once reviewed",
+                )
+            )
     for name in before.queries:
         if name not in after.queries:
             findings.append(
@@ -360,6 +370,36 @@ def compare(
                 )
             )
     return findings
+
+
+def small_tables(capture: Capture) -> list[Finding]:
+    """Info per query whose tables hold fewer rows than its ``min_rows``: tiny tables always
+    full-scan, so such plans say little about production."""
+    found = []
+    for name, qp in capture.queries.items():
+        q = qp.query
+        if q.min_rows is None:
+            continue
+        tables = sorted(set(q.critical_tables) | {t for p in qp.plans for t in p.tables()})
+        small = [
+            f"{t} ({int(rows):,} rows)"
+            for t in tables
+            if (rows := capture.catalog.rows(t)) is not None and rows < q.min_rows
+        ]
+        if small:
+            found.append(
+                Finding(
+                    Severity.INFO,
+                    "plan.small_tables",
+                    f"query {name}",
+                    f"{name}: {', '.join(small)} below min_rows {q.min_rows:,}; plans of tiny "
+                    "tables are not production-like (seed more data)",
+                    file=capture.queries_path,
+                    line=q.line if capture.queries_path else None,
+                    source=capture.source,
+                )
+            )
+    return found
 
 
 def merge_new(baseline: Capture, current: Capture) -> Capture:
@@ -384,6 +424,7 @@ def merge_new(baseline: Capture, current: Capture) -> Capture:
         analyze=baseline.analyze,
         metadata=baseline.metadata,
         path=baseline.path,
+        queries_path=baseline.queries_path,
     )
     return merged
 
