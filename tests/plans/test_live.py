@@ -117,6 +117,10 @@ def test_mariadb_capture_and_check(mysql_url, tmp_path):
     timeline = load_capture(baseline).queries["ticket_timeline"].plans[0]
     assert "ix_ticket_status_log_ticket_changed" in timeline.index_names()
     assert run(["plan", "check", "--db", url, "-b", str(baseline)]) == 0
+    analyzed = capture(url, load_queries(HOT), analyze=True)  # MariaDB's ANALYZE FORMAT=JSON
+    timeline = analyzed.queries["ticket_timeline"].plans[0]
+    assert timeline.metrics["actual_ms"] >= 0
+    assert any("actual_rows" in n.metrics for n in timeline.nodes())
 
 
 def test_analyze_is_rolled_back_and_read_only(pg_url, tmp_path):
