@@ -183,3 +183,15 @@ def test_bad_inputs_exit_2(tmp_path, capsys):
     assert f"{bad}:4:" in capsys.readouterr().err
     assert run(["plan", "check", "--db", "x.db", "-b", str(tmp_path / "none.yaml")]) == 2
     assert run(["plan", "diff", "sqlite:///a.db", "sqlite:///b.db"]) == 2
+
+
+def test_diff_of_two_databases_needs_and_uses_queries(tmp_path, sqlite_url, capsys):
+    url = seeded(sqlite_url)
+    other = tmp_path / "other.db"
+    shutil.copy(url.removeprefix("sqlite:///"), other)
+    execute(f"sqlite:///{other}", f"DROP INDEX {PICKUP_IX}")
+    capsys.readouterr()
+    code = run(["plan", "diff", url, str(other), "-q", str(HOT), "-f", "github"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"file={HOT},line=7" in out and "plan.index_missing" in out
