@@ -1,0 +1,101 @@
+"""Everything a report shows, as data: :func:`build_report` reads, computes, and returns it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from driftline.findings import Finding, sort_findings
+from driftline.report.bottleneck import Bottleneck, find_bottleneck
+from driftline.report.compare import Comparison, compare_runs
+from driftline.report.heatmap import DEFAULT_MAX_COLS, Grid, latency_grids, stage_time_grid
+from driftline.report.hours import TicketHours, read_ticket_hours
+from driftline.report.rundir import RunData, SlowSample, load_run
+
+
+@dataclass(frozen=True)
+class SlowTicket:
+    sample: SlowSample
+    title: str | None
+
+
+@dataclass
+class Report:
+    run_id: str
+    path: Path
+    verdict: str
+    metadata: list[tuple[str, str]]
+    verdicts: list[dict[str, Any]]
+    findings: list[Finding]
+    stage_grid: Grid
+    latency_grids: list[Grid]
+    bottleneck: Bottleneck
+    slowest: list[SlowTicket] = field(default_factory=list)
+    hours: TicketHours | None = None
+    comparison: Comparison | None = None
+
+
+def build_report(
+    run_dir: str | Path,
+    *,
+    db_url: str | None = None,
+    compare_dir: str | Path | None = None,
+    max_cols: int = DEFAULT_MAX_COLS,
+) -> Report:
+    """Load ``run_dir`` (and ``compare_dir``, and the ticket database) and compute every grid."""
+    data = load_run(run_dir)
+    order = data.stage_order
+    deadlines = data.deadlines_ms
+    hours = None
+    if db_url:
+        hours = read_ticket_hours(db_url, (s.ticket_id for s in data.slowest))
+    titles = hours.titles if hours else {}
+    comparison = None
+    if compare_dir is not None:
+        other = load_run(compare_dir, slowest=0)
+        comparison = compare_runs(
+            data.hists, other.hists, order, current_id=data.id, baseline_id=other.id
+        )
+    return Report(
+        run_id=data.id,
+        path=data.path,
+        verdict=str(data.run.get("verdict") or "unknown"),
+        metadata=metadata(data),
+        verdicts=[v for v in data.run.get("verdicts") or [] if isinstance(v, dict)],
+        findings=sort_findings(data.findings),
+        stage_grid=stage_time_grid(data.hists, order, deadlines, max_cols),
+        latency_grids=latency_grids(data.hists, order, max_cols),
+        bottleneck=find_bottleneck(data.hists, order, deadlines),
+        slowest=[SlowTicket(s, titles.get(s.ticket_id)) for s in data.slowest],
+        hours=hours,
+        comparison=comparison,
+    )
+
+
+def metadata(data: RunData) -> list[tuple[str, str]]:
+    """The run's facts worth a glance, as (label, value) pairs."""
+    run = data.run
+    config = run.get("config") or {}
+    env = run.get("environment") or {}
+    gen = run.get("generator") or {}
+    throughput = run.get("throughput") or {}
+    pairs: list[tuple[str, Any]] = [
+        ("Run", data.id),
+        ("Started", run.get("started_at")),
+        ("Duration", f"{float(run['duration_s']):g} s" if run.get("duration_s") else None),
+        ("Users", config.get("users")),
+        ("Target", config.get("target")),
+        ("Database", config.get("db")),
+        ("Dialect", " ".join(str(x) for x in (env.get("dialect"), env.get("server_version")) if x)),
+        ("Tickets", throughput.get("tickets")),
+        ("Tickets / s", throughput.get("tickets_per_s")),
+        (
+            "Generator CPU max",
+            f"{gen['cpu_percent_max']:g} %" if "cpu_percent_max" in gen else None,
+        ),
+        ("Generator saturated", "yes" if gen.get("saturated") else ("no" if gen else None)),
+        ("Host", env.get("hostname")),
+        ("driftline", env.get("driftline")),
+    ]
+    return [(label, str(value)) for label, value in pairs if value not in (None, "")]

@@ -1,0 +1,71 @@
+"""The 24-hour heat maps: when tickets are created, first answered and resolved (hour × weekday),
+read from the reference system's ticket table through a read-only connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from driftline.db import describe, make_engine, read_only
+from driftline.report.heatmap import Grid, week_hour_grid
+
+_ticket = sa.table(
+    "ticket",
+    sa.column("id", sa.BigInteger),
+    sa.column("title", sa.String),
+    sa.column("created_at", sa.DateTime(timezone=True)),
+    sa.column("first_response_at", sa.DateTime(timezone=True)),
+    sa.column("resolved_at", sa.DateTime(timezone=True)),
+)
+
+EVENTS = (
+    ("created_at", "Tickets created"),
+    ("first_response_at", "First responses"),
+    ("resolved_at", "Resolutions"),
+)
+
+
+@dataclass
+class TicketHours:
+    """Three week × hour grids (UTC) and the titles of the tickets asked for."""
+
+    source: str
+    grids: list[Grid]
+    titles: dict[str, str] = field(default_factory=dict)
+    total: int = 0
+
+
+def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
+    """Count ticket events per weekday and hour; fetch titles of ``ticket_ids``."""
+    engine = make_engine(url)
+    columns: dict[str, list[datetime | None]] = {name: [] for name, _ in EVENTS}
+    titles: dict[str, str] = {}
+    try:
+        with read_only(engine) as conn:
+            query = sa.select(*(_ticket.c[name] for name, _ in EVENTS))
+            for row in conn.execute(query):
+                for (name, _), value in zip(EVENTS, row, strict=True):
+                    columns[name].append(_utc(value))
+            wanted = sorted({int(t) for t in ticket_ids if str(t).isdigit()})
+            if wanted:
+                found = conn.execute(
+                    sa.select(_ticket.c.id, _ticket.c.title).where(_ticket.c.id.in_(wanted))
+                )
+                titles = {str(i): str(title) for i, title in found}
+    finally:
+        engine.dispose()
+    grids = [week_hour_grid(title, columns[name]) for name, title in EVENTS]
+    return TicketHours(describe(url), grids, titles, len(columns["created_at"]))
+
+
+def _utc(value: object) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,51 @@
+"""The self-contained HTML report: one file, inline CSS and SVG, no scripts, no network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from driftline.report import svg
+from driftline.report.build import Report
+from driftline.report.heatmap import format_ms
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("driftline.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["ms"] = lambda v: "–" if v is None else format_ms(v)
+    env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{v:.{d}%}"
+    env.filters["signed_pct"] = lambda v: "–" if v is None else f"{v:+.0%}"
+    env.filters["signed_pp"] = lambda v: "–" if v is None else f"{v * 100:+.1f} pp"
+    env.filters["ratio"] = lambda v: "–" if v is None else f"{v:.2f}×"
+    return env
+
+
+def render_html(report: Report) -> str:
+    """The report as one HTML document."""
+    deadlines = {ev.stage: ev.deadline_ms for ev in report.bottleneck.stages}
+    template = _env().get_template("report.html.j2")
+    return template.render(
+        r=report,
+        stage_svg=svg.stage_time_svg(report.stage_grid),
+        latency=[
+            (g, svg.latency_svg(g, deadlines.get(g.title)), deadlines.get(g.title))
+            for g in report.latency_grids
+        ],
+        hours=[(g, svg.week_hour_svg(g)) for g in report.hours.grids] if report.hours else [],
+        ratio_legend=svg.ratio_legend(),
+        count_legend=svg.count_legend(),
+        column_s=report.stage_grid.notes.get("column_s", ""),
+    )
+
+
+def write_html(report: Report, out: str | Path) -> Path:
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(report), encoding="utf-8")
+    return path

@@ -1,0 +1,195 @@
+"""Draw :class:`~driftline.report.heatmap.Grid` values as inline SVG (no scripts, no fonts).
+
+Every string that comes from data is escaped here; the result is :class:`markupsafe.Markup` so the
+autoescaping template inserts it as is.
+"""
+
+from __future__ import annotations
+
+import math
+
+from markupsafe import Markup, escape
+
+from driftline.report.heatmap import Grid, format_ms
+from driftline.report.palette import count_colour, count_level, ratio_colour
+
+PLOT_W = 760
+LABEL_W = 92
+AXIS_H = 22
+FONT = 'font-family="inherit" font-size="11" fill="#4b5563"'
+
+
+def _x_ticks(labels: list[str], x0: float, cell_w: float, y: float, every: int) -> list[str]:
+    parts = []
+    for c in range(0, len(labels), every):
+        parts.append(
+            f'<text x="{x0 + c * cell_w:.1f}" y="{y:.1f}" {FONT}>{escape(labels[c])}</text>'
+        )
+    return parts
+
+
+def _every(n: int, cell_w: float, min_px: float = 56) -> int:
+    return max(1, math.ceil(min_px / cell_w)) if n else 1
+
+
+def stage_time_svg(grid: Grid) -> Markup:
+    """Stage rows × time columns coloured by p95 / deadline; a dark dot sized by error rate."""
+    rows, cols = grid.shape
+    if not rows or not cols:
+        return Markup('<p class="muted">No stage samples in this run.</p>')
+    cell_w = PLOT_W / cols
+    cell_h = 28
+    width = LABEL_W + PLOT_W
+    height = rows * cell_h + AXIS_H
+    out = [
+        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(grid.title)}">'
+    ]
+    for r, stage in enumerate(grid.row_labels):
+        y = r * cell_h
+        out.append(
+            f'<text x="{LABEL_W - 8}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
+            f'font-size="12" font-weight="600" fill="#1f2937">{escape(stage)}</text>'
+        )
+        for c in range(cols):
+            ratio = grid.values[r][c]
+            err = grid.overlay[r][c] if grid.overlay else None
+            n = grid.counts[r][c] if grid.counts else 0
+            x = LABEL_W + c * cell_w
+            if ratio is None and not n:
+                tip = f"{stage} {grid.col_labels[c]}: no samples"
+            else:
+                ratio_text = f"p95 {ratio:.2f}× deadline" if ratio is not None else "no deadline"
+                tip = (
+                    f"{stage} from {grid.col_labels[c]}: {ratio_text}, "
+                    f"errors {(err or 0):.1%}, {n} samples"
+                )
+            out.append(
+                f'<rect x="{x:.1f}" y="{y + 1}" width="{max(cell_w - 1, 0.6):.1f}" '
+                f'height="{cell_h - 2}" fill="{ratio_colour(ratio)}"><title>{escape(tip)}</title>'
+                "</rect>"
+            )
+            if err:
+                radius = max(1.5, math.sqrt(err) * (min(cell_w, cell_h) / 2 - 1))
+                out.append(
+                    f'<circle cx="{x + cell_w / 2:.1f}" cy="{y + cell_h / 2:.1f}" '
+                    f'r="{radius:.1f}" fill="#111827" fill-opacity="0.75"/>'
+                )
+    out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def latency_svg(grid: Grid, deadline_ms: float | None = None, levels: int = 8) -> Markup:
+    """Time × log-latency rows, count as colour: one path per colour level keeps it small."""
+    rows, cols = grid.shape
+    if not rows or not cols:
+        return Markup('<p class="muted">No samples.</p>')
+    cell_w = PLOT_W / cols
+    cell_h = max(6.0, min(14.0, 220 / rows))
+    width = LABEL_W + PLOT_W
+    height = rows * cell_h + AXIS_H
+    top = grid.max_value()
+    paths: dict[int, list[str]] = {}
+    for r in range(rows):
+        for c in range(cols):
+            level = count_level(grid.values[r][c], top, levels)
+            if level:
+                x = LABEL_W + c * cell_w
+                paths.setdefault(level, []).append(
+                    f"M{x:.1f} {r * cell_h:.1f}h{cell_w:.1f}v{cell_h:.1f}h{-cell_w:.1f}z"
+                )
+    out = [
+        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="latency of {escape(grid.title)} over time">',
+        f'<rect x="{LABEL_W}" y="0" width="{PLOT_W}" height="{rows * cell_h:.1f}" fill="#f9fafb"/>',
+    ]
+    for level in sorted(paths):
+        out.append(f'<path fill="{count_colour(level, levels)}" d="{"".join(paths[level])}"/>')
+    step = max(1, math.ceil(14 / cell_h))
+    for r in range(0, rows, step):
+        out.append(
+            f'<text x="{LABEL_W - 6}" y="{(r + 1) * cell_h:.1f}" text-anchor="end" {FONT}>'
+            f"{escape(grid.row_labels[r])}</text>"
+        )
+    y_deadline = _deadline_y(grid, deadline_ms, cell_h)
+    if y_deadline is not None:
+        out.append(
+            f'<line x1="{LABEL_W}" x2="{width}" y1="{y_deadline:.1f}" y2="{y_deadline:.1f}" '
+            'stroke="#dc2626" stroke-width="1.5" stroke-dasharray="5 3"/>'
+            f'<text x="{width - 4}" y="{max(y_deadline - 3, 10):.1f}" text-anchor="end" '
+            f'font-size="11" fill="#dc2626">deadline {escape(format_ms(deadline_ms or 0))}</text>'
+        )
+    out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _deadline_y(grid: Grid, deadline_ms: float | None, cell_h: float) -> float | None:
+    """Where the deadline falls on the row axis (rows are lower bounds, slowest first)."""
+    if not deadline_ms:
+        return None
+    lows = [_parse_ms(label) for label in grid.row_labels]
+    if not lows or deadline_ms < lows[-1]:
+        return None
+    for r, low in enumerate(lows):
+        if deadline_ms >= low:
+            high = lows[r - 1] if r > 0 else low * (lows[0] / lows[1] if len(lows) > 1 else 2)
+            if high <= low or low <= 0:
+                return r * cell_h + cell_h
+            f = math.log(deadline_ms / low) / math.log(high / low)
+            return (r + 1 - min(f, 1.0)) * cell_h
+    return None
+
+
+def _parse_ms(label: str) -> float:
+    value, unit = label.split(" ")
+    return float(value) * {"ms": 1.0, "s": 1000.0, "min": 60_000.0}[unit]
+
+
+def week_hour_svg(grid: Grid, levels: int = 8) -> Markup:
+    """Weekday rows × 24 hour columns, ticket count as colour."""
+    rows, cols = grid.shape
+    cell_w, cell_h, label_w = 19.0, 17.0, 34
+    width = label_w + cols * cell_w
+    height = rows * cell_h + AXIS_H
+    top = grid.max_value()
+    out = [
+        f'<svg class="heat" viewBox="0 0 {width:.0f} {height}" width="{width:.0f}" '
+        f'height="{height}" role="img" aria-label="{escape(grid.title)} by hour and weekday">'
+    ]
+    for r, day in enumerate(grid.row_labels):
+        out.append(
+            f'<text x="{label_w - 6}" y="{r * cell_h + 12}" text-anchor="end" {FONT}>'
+            f"{escape(day)}</text>"
+        )
+        for c in range(cols):
+            value = grid.values[r][c]
+            level = count_level(value, top, levels)
+            tip = f"{day} {grid.col_labels[c]}:00 UTC: {int(value or 0)} {grid.unit}"
+            out.append(
+                f'<rect x="{label_w + c * cell_w:.0f}" y="{r * cell_h}" width="{cell_w - 1:.0f}" '
+                f'height="{cell_h - 1}" rx="2" fill="{count_colour(level, levels)}">'
+                f"<title>{escape(tip)}</title></rect>"
+            )
+    for c in range(0, cols, 3):
+        out.append(
+            f'<text x="{label_w + c * cell_w:.0f}" y="{rows * cell_h + 14}" {FONT}>'
+            f"{escape(grid.col_labels[c])}</text>"
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def ratio_legend() -> Markup:
+    stops = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0]
+    cells = "".join(f'<span class="sw" style="background:{ratio_colour(s)}"></span>' for s in stops)
+    return Markup(f'<span class="legend">0× {cells} ≥3× deadline</span>')
+
+
+def count_legend(levels: int = 8) -> Markup:
+    cells = "".join(
+        f'<span class="sw" style="background:{count_colour(lv, levels)}"></span>'
+        for lv in range(1, levels + 1)
+    )
+    return Markup(f'<span class="legend">few {cells} many (log scale)</span>')
