@@ -36,6 +36,8 @@ class Grid:
     unit: str = ""
     overlay: list[list[float | None]] | None = None
     counts: list[list[int]] | None = None
+    #: Numeric value of each row (latency grids: the row's lower bound in ms).
+    row_values: list[float] | None = None
     notes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -145,13 +147,14 @@ def latency_grid(stage: str, sliced: SlicedHistogram, cols: Columns, *, group: i
             )
             line.append(float(n) if n else None)
         values.append(line)
-    labels = [format_ms(bucket_bounds(r * group)[0]) for r in rows]
+    lows = [bucket_bounds(r * group)[0] for r in rows]
     return Grid(
         title=stage,
-        row_labels=labels,
+        row_labels=[format_ms(low) for low in lows],
         col_labels=cols.labels(),
         values=values,
         unit="samples",
+        row_values=lows,
         notes={"column_s": f"{cols.width_s:g}"},
     )
 

@@ -118,7 +118,9 @@ def latency_svg(grid: Grid, deadline_ms: float | None = None, levels: int = 8) -
             f'<line x1="{LABEL_W}" x2="{width}" y1="{y_deadline:.1f}" y2="{y_deadline:.1f}" '
             'stroke="#dc2626" stroke-width="1.5" stroke-dasharray="5 3"/>'
             f'<text x="{width - 4}" y="{max(y_deadline - 3, 10):.1f}" text-anchor="end" '
-            f'font-size="11" fill="#dc2626">deadline {escape(format_ms(deadline_ms or 0))}</text>'
+            'font-size="11" font-weight="600" fill="#dc2626" stroke="#ffffff" '
+            'stroke-width="3" paint-order="stroke">'
+            f"deadline {escape(format_ms(deadline_ms or 0))}</text>"
         )
     out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
     out.append("</svg>")
@@ -129,22 +131,20 @@ def _deadline_y(grid: Grid, deadline_ms: float | None, cell_h: float) -> float |
     """Where the deadline falls on the row axis (rows are lower bounds, slowest first)."""
     if not deadline_ms:
         return None
-    lows = [_parse_ms(label) for label in grid.row_labels]
+    lows = grid.row_values or []
     if not lows or deadline_ms < lows[-1]:
         return None
+    step = lows[0] / lows[1] if len(lows) > 1 and lows[1] > 0 else 2.0
+    if deadline_ms >= lows[0] * step:
+        return None  # above every sample: the card's heading names the deadline
     for r, low in enumerate(lows):
         if deadline_ms >= low:
-            high = lows[r - 1] if r > 0 else low * (lows[0] / lows[1] if len(lows) > 1 else 2)
+            high = lows[r - 1] if r > 0 else lows[0] * step
             if high <= low or low <= 0:
-                return r * cell_h + cell_h
+                return (r + 1) * cell_h
             f = math.log(deadline_ms / low) / math.log(high / low)
             return (r + 1 - min(f, 1.0)) * cell_h
     return None
-
-
-def _parse_ms(label: str) -> float:
-    value, unit = label.split(" ")
-    return float(value) * {"ms": 1.0, "s": 1000.0, "min": 60_000.0}[unit]
 
 
 def week_hour_svg(grid: Grid, levels: int = 8) -> Markup:

@@ -34,14 +34,10 @@ def ratio_char(ratio: float | None, error_rate: float | None = None) -> str:
 
 
 def _axis(grid: Grid, width: int) -> Text:
-    line = [" "] * width
-    c = 0
-    while c < width:
-        label = grid.col_labels[c]
-        if c + len(label) <= width:
-            line[c : c + len(label)] = label
-        c += max(len(label) + 2, 10)
-    return Text(" " * (LABEL_W + 1) + "".join(line), style="dim")
+    line = ""
+    for c in range(0, width, 10):
+        line = line.ljust(c) + grid.col_labels[c]
+    return Text(" " * (LABEL_W + 1) + line, style="dim")
 
 
 def stage_time_text(grid: Grid) -> Text:
