@@ -144,3 +144,14 @@ def test_compare_gives_per_stage_deltas(tmp_path):
 def test_deadlines_come_from_run_json(tmp_path):
     report = build_report(make_run(tmp_path, samples=700))
     assert {ev.stage: ev.deadline_ms for ev in report.bottleneck.stages} == DEADLINES_MS
+
+
+def test_night_share_and_busiest_cell():
+    from driftline.report.heatmap import busiest_cell, night_share
+
+    base = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+    moments = [base.replace(hour=3)] * 3 + [base.replace(hour=14)]
+    grid = week_hour_grid("created", moments)
+    assert busiest_cell(grid) == ("Mon", "03", 3.0)
+    assert night_share(grid) == pytest.approx(0.75)
+    assert night_share(week_hour_grid("none", [])) is None

@@ -200,3 +200,24 @@ def _clock(seconds: float) -> str:
     if seconds >= 3600:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)
+
+
+def busiest_cell(grid: Grid) -> tuple[str, str, float] | None:
+    """(row label, column label, value) of the grid's largest cell, or None when empty."""
+    best: tuple[str, str, float] | None = None
+    for r, row in enumerate(grid.values):
+        for c, value in enumerate(row):
+            if value is not None and (best is None or value > best[2]):
+                best = (grid.row_labels[r], grid.col_labels[c], value)
+    return best
+
+
+def night_share(grid: Grid, hours: Sequence[int] = NIGHT_HOURS) -> float | None:
+    """Share of a week × hour grid's events that fall in ``hours`` (default 22:00–06:00)."""
+    total = sum(v or 0 for row in grid.values for v in row)
+    if not total:
+        return None
+    return sum(row[h] or 0 for row in grid.values for h in hours) / total

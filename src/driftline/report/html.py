@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from driftline.report import svg
 from driftline.report.build import Report
-from driftline.report.heatmap import format_ms
+from driftline.report.heatmap import busiest_cell, format_ms, night_share
 
 
 def _env() -> Environment:
@@ -22,6 +22,9 @@ def _env() -> Environment:
     env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{v:.{d}%}"
     env.filters["signed_pct"] = lambda v: "–" if v is None else f"{v:+.0%}"
     env.filters["signed_pp"] = lambda v: "–" if v is None else f"{v * 100:+.1f} pp"
+    env.filters["num"] = lambda v: (
+        f"{v:,.1f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
+    )
     env.filters["ratio"] = lambda v: "–" if v is None else f"{v:.2f}×"
     return env
 
@@ -37,7 +40,10 @@ def render_html(report: Report) -> str:
             (g, svg.latency_svg(g, deadlines.get(g.title)), deadlines.get(g.title))
             for g in report.latency_grids
         ],
-        hours=[(g, svg.week_hour_svg(g)) for g in report.hours.grids] if report.hours else [],
+        hours=[
+            (g, svg.week_hour_svg(g), busiest_cell(g), night_share(g))
+            for g in (report.hours.grids if report.hours else [])
+        ],
         ratio_legend=svg.ratio_legend(),
         count_legend=svg.count_legend(),
         column_s=report.stage_grid.notes.get("column_s", ""),
