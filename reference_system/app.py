@@ -70,6 +70,11 @@ class AssignIn(_In):
     actor: Annotated[str, Field(min_length=1, max_length=64)] = "manual"
 
 
+def _json(data: Any, status_code: int = 200) -> JSONResponse:
+    """Our payloads are JSON-native already: skip FastAPI's response-model pass."""
+    return JSONResponse(data, status_code=status_code)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -124,54 +129,57 @@ def create_app(db_url: str | None, config: Config | None = None, workers: bool =
     async def _db_gone(_request: Request, exc: sa.exc.InterfaceError) -> JSONResponse:
         return JSONResponse({"detail": "database unavailable"}, status_code=503)
 
-    @app.post("/tickets", status_code=201)
-    def create(body: TicketIn) -> dict[str, Any]:
-        return tickets.create_ticket(engine, routing, config, body.model_dump())
+    @app.post("/tickets", status_code=201, response_class=JSONResponse)
+    def create(body: TicketIn) -> JSONResponse:
+        ticket = tickets.create_ticket(engine, routing, config, body.model_dump())
+        return JSONResponse(ticket, status_code=201)
 
-    @app.get("/tickets")
+    @app.get("/tickets", response_class=JSONResponse)
     def list_(
         status: Annotated[str | None, Query(max_length=16)] = None,
         department: Annotated[str | None, Query(max_length=32)] = None,
         customer_id: Annotated[int | None, Query(ge=1)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    ) -> list[dict[str, Any]]:
-        return tickets.list_tickets(engine, status, department, customer_id, limit)
+    ) -> JSONResponse:
+        return _json(tickets.list_tickets(engine, status, department, customer_id, limit))
 
-    @app.get("/tickets/{ticket_id}")
-    def get(ticket_id: TicketId) -> dict[str, Any]:
-        return tickets.get_ticket(engine, ticket_id)
+    @app.get("/tickets/{ticket_id}", response_class=JSONResponse)
+    def get(ticket_id: TicketId) -> JSONResponse:
+        return _json(tickets.get_ticket(engine, ticket_id))
 
-    @app.get("/tickets/{ticket_id}/timeline")
-    def get_timeline(ticket_id: TicketId) -> list[dict[str, Any]]:
-        return tickets.timeline(engine, ticket_id)
+    @app.get("/tickets/{ticket_id}/timeline", response_class=JSONResponse)
+    def get_timeline(ticket_id: TicketId) -> JSONResponse:
+        return _json(tickets.timeline(engine, ticket_id))
 
-    @app.get("/tickets/{ticket_id}/alerts")
-    def get_alerts(ticket_id: TicketId) -> list[dict[str, Any]]:
-        return tickets.alerts(engine, ticket_id)
+    @app.get("/tickets/{ticket_id}/alerts", response_class=JSONResponse)
+    def get_alerts(ticket_id: TicketId) -> JSONResponse:
+        return _json(tickets.alerts(engine, ticket_id))
 
-    @app.post("/tickets/{ticket_id}/actions")
-    def act(ticket_id: TicketId, body: ActionIn) -> dict[str, Any]:
-        return tickets.add_action(engine, ticket_id, body.agent_id, body.note, body.next_action)
+    @app.post("/tickets/{ticket_id}/actions", response_class=JSONResponse)
+    def act(ticket_id: TicketId, body: ActionIn) -> JSONResponse:
+        return _json(
+            tickets.add_action(engine, ticket_id, body.agent_id, body.note, body.next_action)
+        )
 
-    @app.post("/tickets/{ticket_id}/resolve")
-    def resolve(ticket_id: TicketId, body: ResolveIn) -> dict[str, Any]:
-        return tickets.resolve(engine, ticket_id, body.agent_id, body.resolution)
+    @app.post("/tickets/{ticket_id}/resolve", response_class=JSONResponse)
+    def resolve(ticket_id: TicketId, body: ResolveIn) -> JSONResponse:
+        return _json(tickets.resolve(engine, ticket_id, body.agent_id, body.resolution))
 
-    @app.post("/tickets/{ticket_id}/confirm")
-    def confirm(ticket_id: TicketId, body: CustomerIn) -> dict[str, Any]:
-        return tickets.confirm(engine, ticket_id, body.customer_id)
+    @app.post("/tickets/{ticket_id}/confirm", response_class=JSONResponse)
+    def confirm(ticket_id: TicketId, body: CustomerIn) -> JSONResponse:
+        return _json(tickets.confirm(engine, ticket_id, body.customer_id))
 
-    @app.post("/tickets/{ticket_id}/reopen")
-    def reopen(ticket_id: TicketId, body: ReopenIn) -> dict[str, Any]:
-        return tickets.reopen(engine, config, ticket_id, body.customer_id, body.reason)
+    @app.post("/tickets/{ticket_id}/reopen", response_class=JSONResponse)
+    def reopen(ticket_id: TicketId, body: ReopenIn) -> JSONResponse:
+        return _json(tickets.reopen(engine, config, ticket_id, body.customer_id, body.reason))
 
-    @app.post("/tickets/{ticket_id}/rate")
-    def rate(ticket_id: TicketId, body: RateIn) -> dict[str, Any]:
-        return tickets.rate(engine, ticket_id, body.customer_id, body.rating, body.reason)
+    @app.post("/tickets/{ticket_id}/rate", response_class=JSONResponse)
+    def rate(ticket_id: TicketId, body: RateIn) -> JSONResponse:
+        return _json(tickets.rate(engine, ticket_id, body.customer_id, body.rating, body.reason))
 
-    @app.post("/tickets/{ticket_id}/assign")
-    def assign(ticket_id: TicketId, body: AssignIn) -> dict[str, Any]:
-        return tickets.assign(engine, ticket_id, body.agent_id, body.actor)
+    @app.post("/tickets/{ticket_id}/assign", response_class=JSONResponse)
+    def assign(ticket_id: TicketId, body: AssignIn) -> JSONResponse:
+        return _json(tickets.assign(engine, ticket_id, body.agent_id, body.actor))
 
     @app.get("/healthz")
     def healthz() -> JSONResponse:

@@ -1,29 +1,54 @@
-"""``driftline refsys serve``: the API and its workers in one process (uvicorn)."""
+"""``driftline refsys serve``: the API and its workers (uvicorn).
+
+With ``http_workers > 1`` uvicorn runs that many processes, each with the API, a dispatcher and a
+sweeper: concurrent dispatchers never double-assign (row claims with SKIP LOCKED or an immediate
+transaction) and concurrent sweepers fire each alert once (a unique constraint), so scaling out
+is safe. Worker processes rebuild the app from environment variables.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from reference_system.app import create_app
-from reference_system.config import Config
+from reference_system.config import load_config
+
+ENV_DB = "DRIFTLINE_REFSYS_DB"
+ENV_CONFIG = "DRIFTLINE_REFSYS_CONFIG"
+
+
+def app_from_env() -> FastAPI:
+    """The app factory uvicorn's worker processes call."""
+    config_file = os.environ.get(ENV_CONFIG) or None
+    return create_app(os.environ.get(ENV_DB) or None, load_config(config_file), workers=True)
 
 
 def serve(
     db_url: str | None,
-    config: Config,
+    config_file: Path | None,
     host: str = "127.0.0.1",
     port: int = 8080,
     log_level: str = "warning",
+    http_workers: int = 1,
 ) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
-    app = create_app(db_url, config, workers=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "access_log": False,
+        "timeout_graceful_shutdown": 5,
+    }
+    if http_workers > 1:
+        os.environ[ENV_DB] = db_url or ""
+        os.environ[ENV_CONFIG] = str(config_file) if config_file else ""
+        uvicorn.run(
+            "reference_system.server:app_from_env", factory=True, workers=http_workers, **options
+        )
+        return
+    uvicorn.run(create_app(db_url, load_config(config_file), workers=True), **options)

@@ -90,26 +90,30 @@ def create_ticket(
             sa.text(recurrence_sql.for_dialect(conn.dialect.name)),
             {"customer_id": data["customer_id"], "category": data["category"], "since": since},
         ).scalar()
-        ticket_id = conn.execute(
-            sa.insert(s.ticket).values(
-                priority=data["priority"],
-                status_code="NEW",
-                source=data["source"],
-                region=data["region"],
-                category=data["category"],
-                customer_id=data["customer_id"],
-                title=data["title"],
-                description=data.get("description") or "",
-                department=department,
-                created_at=now,
-                reopen_count=0,
-                recurrence_of=previous,
-            )
-        ).inserted_primary_key[0]
+        insert = sa.insert(s.ticket).values(
+            priority=data["priority"],
+            status_code="NEW",
+            source=data["source"],
+            region=data["region"],
+            category=data["category"],
+            customer_id=data["customer_id"],
+            title=data["title"],
+            description=data.get("description") or "",
+            department=department,
+            created_at=now,
+            reopen_count=0,
+            recurrence_of=previous,
+        )
+        row = None
+        if conn.dialect.insert_returning:  # one round trip instead of insert, then read back
+            row = conn.execute(insert.returning(*s.ticket.c)).one()
+            ticket_id = row.id
+        else:
+            ticket_id = conn.execute(insert).inserted_primary_key[0]
         log_status(
             conn, ticket_id, None, "NEW", f"{data['source']}:customer", f"routed by {rule}", now
         )
-        return ticket_json(_load(conn, ticket_id))
+        return ticket_json(row if row is not None else _load(conn, ticket_id))
 
 
 def get_ticket(engine: Engine, ticket_id: int) -> dict[str, Any]:

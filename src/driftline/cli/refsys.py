@@ -106,6 +106,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
     log_level: str = typer.Option("warning", "--log-level", help="Server log level."),
+    http_workers: int = typer.Option(
+        1, "--workers", "-w", help="HTTP processes (each runs a dispatcher and a sweeper)."
+    ),
 ) -> int:
     """Run the HTTP API with the dispatcher and SLA sweeper (initialises the schema first)."""
     import sqlalchemy as sa
@@ -122,7 +125,9 @@ def serve(
     finally:
         engine.dispose()
     stderr_console().print(f"reference system on http://{host}:{port} over {describe(engine.url)}")
-    run_server(db, cfg, host=host, port=port, log_level=log_level)
+    if http_workers < 1:
+        raise UsageError("--workers must be at least 1")
+    run_server(db, config, host=host, port=port, log_level=log_level, http_workers=http_workers)
     return 0
 
 
