@@ -155,3 +155,13 @@ def test_night_share_and_busiest_cell():
     assert busiest_cell(grid) == ("Mon", "03", 3.0)
     assert night_share(grid) == pytest.approx(0.75)
     assert night_share(week_hour_grid("none", [])) is None
+
+
+def test_comfortable_run_is_not_called_a_bottleneck():
+    hists = StageHistograms(slice_s=5.0)
+    _steady("create", hists, 5.0)
+    _steady("dispatch", hists, 200.0)
+    b = find_bottleneck(hists, ["create", "dispatch"], {"create": 5000, "dispatch": 10000})
+    assert b.stage == "dispatch" and not b.pressing
+    assert b.headline.startswith("No stage is under pressure")
+    assert "0.02×" in b.headline

@@ -10,7 +10,7 @@ from driftline.report.build import Report, build_report
 from driftline.report.compare import Comparison, StageDelta, compare_runs
 from driftline.report.heatmap import Grid, latency_grids, stage_time_grid, week_hour_grid
 from driftline.report.hours import TicketHours, read_ticket_hours
-from driftline.report.html import render_html, write_html
+from driftline.report.html import render_html, write_html, write_html_report
 from driftline.report.rundir import RunData, load_run
 from driftline.report.terminal import render_terminal, report_renderables
 
@@ -35,4 +35,5 @@ __all__ = [
     "stage_time_grid",
     "week_hour_grid",
     "write_html",
+    "write_html_report",
 ]

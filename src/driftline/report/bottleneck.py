@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from driftline.report.heatmap import format_ms
+from driftline.report.heatmap import format_ms, format_ratio
 from driftline.stress.histogram import Histogram, StageHistograms
 
 GROWTH = 1.5
+#: Below this p95 / deadline ratio a stage is not under pressure (the run is comfortable).
+PRESSURE = 0.5
 MIN_DEADLINE_SHARE = 0.25
 ERROR_CLIMB = 0.10
 MIN_SAMPLES_PER_THIRD = 5
@@ -75,6 +77,14 @@ class Bottleneck:
     headline: str
     evidence: list[str] = field(default_factory=list)
     stages: list[StageEvidence] = field(default_factory=list)
+
+    @property
+    def pressing(self) -> bool:
+        """True when the named stage really holds the run back (not merely the slowest)."""
+        if self.reason == "backlog":
+            return True
+        named = next((ev for ev in self.stages if ev.stage == self.stage), None)
+        return named is not None and (named.ratio or 0.0) >= PRESSURE
 
 
 def stage_evidence(
@@ -134,12 +144,21 @@ def find_bottleneck(
     if rated:
         worst = max(rated, key=lambda ev: ev.ratio or 0.0)
         ratio = worst.ratio or 0.0
-        verb = "misses" if ratio > 1 else "is closest to"
+        if ratio >= PRESSURE:
+            verb = "misses" if ratio > 1 else "is closest to"
+            headline = (
+                f"{worst.stage} is the bottleneck: it {verb} its deadline "
+                f"(p95 {format_ratio(ratio)} the deadline), the worst of all stages."
+            )
+        else:
+            headline = (
+                f"No stage is under pressure; {worst.stage} comes closest to its deadline "
+                f"(p95 {format_ratio(ratio)} the deadline)."
+            )
         return Bottleneck(
             worst.stage,
             "ratio",
-            f"{worst.stage} is the bottleneck: it {verb} its deadline "
-            f"(p95 {ratio:.2f}× the deadline), the worst of all stages.",
+            headline,
             _ratio_lines(worst, rated),
             evidence,
         )
@@ -180,6 +199,8 @@ def _ratio_lines(worst: StageEvidence, rated: list[StageEvidence]) -> list[str]:
     others = sorted((ev for ev in rated if ev is not worst), key=lambda e: -(e.ratio or 0.0))
     if others:
         runner_up = others[0]
-        lines.append(f"next worst: {runner_up.stage} at {runner_up.ratio:.2f}× its deadline")
+        lines.append(
+            f"next worst: {runner_up.stage} at {format_ratio(runner_up.ratio or 0.0)} its deadline"
+        )
     lines.append("no stage's backlog grows: latencies hold steady through the run")
     return lines

@@ -195,6 +195,11 @@ def format_ms(ms: float) -> str:
     return f"{ms / 60_000:.2g} min"
 
 
+def format_ratio(ratio: float) -> str:
+    """``1.06×``, ``0.27×``, ``0.002×`` (small ratios keep one significant digit)."""
+    return f"{ratio:.2f}×" if ratio >= 0.1 or ratio == 0 else f"{ratio:.1g}×"
+
+
 def _clock(seconds: float) -> str:
     seconds = round(seconds)
     if seconds >= 3600:

@@ -7,8 +7,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from driftline.report import svg
-from driftline.report.build import Report
-from driftline.report.heatmap import busiest_cell, format_ms, night_share
+from driftline.report.build import Report, build_report
+from driftline.report.heatmap import busiest_cell, format_ms, format_ratio, night_share
 
 
 def _env() -> Environment:
@@ -25,7 +25,7 @@ def _env() -> Environment:
     env.filters["num"] = lambda v: (
         f"{v:,.1f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
     )
-    env.filters["ratio"] = lambda v: "–" if v is None else f"{v:.2f}×"
+    env.filters["ratio"] = lambda v: "–" if v is None else format_ratio(v)
     return env
 
 
@@ -55,3 +55,14 @@ def write_html(report: Report, out: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(report), encoding="utf-8")
     return path
+
+
+def write_html_report(
+    run_dir: str | Path,
+    out: str | Path,
+    *,
+    compare: str | Path | None = None,
+    db_url: str | None = None,
+) -> Path:
+    """Build the report of ``run_dir`` (against ``compare``) and write it to ``out``."""
+    return write_html(build_report(run_dir, db_url=db_url, compare_dir=compare), out)

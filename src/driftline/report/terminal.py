@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from driftline.report.build import Report
-from driftline.report.heatmap import Grid, format_ms
+from driftline.report.heatmap import Grid, format_ms, format_ratio
 from driftline.report.palette import count_colour, count_level, ratio_colour
 
 RATIO_CHARS = ((0.5, "·"), (0.8, "░"), (1.0, "▒"), (1.5, "▓"), (float("inf"), "█"))
@@ -75,15 +75,17 @@ def _bottleneck_panel(report: Report) -> Panel:
     b = report.bottleneck
     body = Text()
     if b.stage:
-        body.append("Bottleneck: ", style="bold")
-        body.append(b.stage, style="bold red")
+        body.append("Bottleneck: " if b.pressing else "Closest to its deadline: ", style="bold")
+        body.append(b.stage, style="bold red" if b.pressing else "bold")
         body.append("\n")
     body.append(b.headline)
     for line in b.evidence:
         body.append(f"\n  • {line}")
     verdict = Text(report.verdict.upper(), style=VERDICT_STYLE.get(report.verdict, "bold yellow"))
     title = Text.assemble("Run ", (report.run_id, "bold"), " · verdict ", verdict)
-    return Panel(body, title=title, title_align="left", border_style="red" if b.stage else "dim")
+    return Panel(
+        body, title=title, title_align="left", border_style="red" if b.pressing else "green"
+    )
 
 
 def _stage_table(report: Report) -> Table:
@@ -98,7 +100,7 @@ def _stage_table(report: Report) -> Table:
             _ms(ev.p50_ms),
             _ms(ev.p95_ms),
             _ms(ev.deadline_ms),
-            "–" if ev.ratio is None else f"{ev.ratio:.2f}×",
+            "–" if ev.ratio is None else format_ratio(ev.ratio),
             f"{ev.error_rate:.1%}",
             f"{_ms(ev.early_p95_ms)}→{_ms(ev.late_p95_ms)}",
         )
