@@ -61,3 +61,27 @@ def test_malformed_histograms_json_names_line(tmp_path, capsys):
     (run_dir / "histograms.json").write_text('{"driftline": 1,\n"kind": \n')
     assert run(["report", str(run_dir)]) == 2
     assert "histograms.json:" in capsys.readouterr().err
+
+
+def test_db_without_ticket_table_or_missing_file_is_exit_2(tmp_path, capsys, sqlite_url):
+    import sqlalchemy as sa
+
+    run_dir = make_run(tmp_path, samples=70)
+    missing = tmp_path / "missing.db"
+    assert run(["report", str(run_dir), "--db", str(missing)]) == 2
+    assert "missing.db" in capsys.readouterr().err
+    assert not missing.exists()
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE other (id INTEGER)")
+    engine.dispose()
+    assert run(["report", str(run_dir), "--db", sqlite_url]) == 2
+    err = capsys.readouterr().err
+    assert "ticket table" in err and "Traceback" not in err
+
+
+def test_unreachable_db_is_exit_2(tmp_path, capsys):
+    run_dir = make_run(tmp_path, samples=70)
+    assert run(["report", str(run_dir), "--db", "postgresql://nobody:secret@127.0.0.1:1/x"]) == 2
+    err = capsys.readouterr().err
+    assert "127.0.0.1" in err and "secret" not in err

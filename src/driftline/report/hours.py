@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from driftline.db import describe, make_engine, read_only
+from driftline.db import describe, make_engine, parse_url, read_only
+from driftline.errors import InputFileError, UsageError
 from driftline.report.heatmap import Grid, week_hour_grid
 
 _ticket = sa.table(
@@ -40,7 +42,12 @@ class TicketHours:
 
 def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
     """Count ticket events per weekday and hour; fetch titles of ``ticket_ids``."""
-    engine = make_engine(url)
+    parsed = parse_url(url)
+    database = parsed.database or ""
+    on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if on_disk and not Path(database).is_file():  # reading must never create an empty database
+        raise InputFileError(database, "no such SQLite database (--db)")
+    engine = make_engine(parsed)
     columns: dict[str, list[datetime | None]] = {name: [] for name, _ in EVENTS}
     titles: dict[str, str] = {}
     try:
@@ -55,6 +62,12 @@ def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
                     sa.select(_ticket.c.id, _ticket.c.title).where(_ticket.c.id.in_(wanted))
                 )
                 titles = {str(i): str(title) for i, title in found}
+    except sa.exc.DBAPIError as exc:
+        first = str(exc.orig or exc).strip().splitlines()[0]
+        raise UsageError(
+            f"{describe(url)}: cannot read the ticket table for the 24 h heat maps ({first}); "
+            "--db wants the reference system's database"
+        ) from None
     finally:
         engine.dispose()
     grids = [week_hour_grid(title, columns[name]) for name, title in EVENTS]
