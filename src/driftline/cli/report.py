@@ -22,7 +22,9 @@ def report_command(
         None, "--compare", help="An earlier run directory: show per-stage deltas against it."
     ),
     terminal: bool = typer.Option(
-        False, "--terminal", help="Draw the report in the terminal instead of writing HTML."
+        False,
+        "--terminal",
+        help="Draw the report in the terminal (and write HTML only when -o is given).",
     ),
 ) -> int:
     """Turn a stress run into one self-contained HTML bottleneck heatmap report."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ def _check_run(path: Path, run: dict[str, Any]) -> None:
         raise BaselineError(path, f"malformed finding in 'findings': {exc}") from None
 
 
-def _rows(path: Path):  # type: ignore[no-untyped-def]
+def _rows(path: Path) -> Iterator[tuple[float, list[str]]]:
     try:
         with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
