@@ -75,3 +75,21 @@ def test_cli_terminal_flag(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Bottleneck" in out and "dispatch" in out
     assert not (run_dir / "report.html").exists()
+
+
+def test_hour_grid_rendering_is_fixed_for_fixed_numbers():
+    from datetime import UTC, datetime
+
+    from driftline.report.heatmap import week_hour_grid
+    from driftline.report.terminal import count_grid_text
+
+    monday = datetime(2026, 11, 23, tzinfo=UTC)
+    grid = week_hour_grid("created", [monday.replace(hour=2)] * 4 + [monday.replace(hour=3)])
+    out = io.StringIO()
+    Console(file=out, width=100, color_system=None).print(
+        count_grid_text(grid, label_w=4, cell_w=2, every=6)
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0].rstrip() == " Mon     @@" + COUNT_CHARS[4] * 2
+    assert all(not line.strip()[3:].strip() for line in lines[1:7])  # Tue..Sun empty
+    assert lines[7] == "     00          06          12          18"

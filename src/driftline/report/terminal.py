@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from driftline.report.build import Report
-from driftline.report.heatmap import Grid, format_ms, format_ratio
+from driftline.report.heatmap import Grid, busiest_cell, format_ms, format_ratio, night_share
 from driftline.report.palette import count_colour, count_level, ratio_colour
 
 RATIO_CHARS = ((0.5, "·"), (0.8, "░"), (1.0, "▒"), (1.5, "▓"), (float("inf"), "█"))
@@ -33,11 +33,11 @@ def ratio_char(ratio: float | None, error_rate: float | None = None) -> str:
     return next(ch for limit, ch in RATIO_CHARS if ratio < limit)
 
 
-def _axis(grid: Grid, width: int) -> Text:
+def _axis(grid: Grid, cols: int, label_w: int = LABEL_W, every: int = 10, cell_w: int = 1) -> Text:
     line = ""
-    for c in range(0, width, 10):
-        line = line.ljust(c) + grid.col_labels[c]
-    return Text(" " * (LABEL_W + 1) + line, style="dim")
+    for c in range(0, cols, every):
+        line = line.ljust(c * cell_w) + grid.col_labels[c]
+    return Text(" " * (label_w + 1) + line, style="dim")
 
 
 def stage_time_text(grid: Grid) -> Text:
@@ -55,7 +55,9 @@ def stage_time_text(grid: Grid) -> Text:
     return text
 
 
-def count_grid_text(grid: Grid, label_w: int = LABEL_W) -> Text:
+def count_grid_text(
+    grid: Grid, label_w: int = LABEL_W, *, cell_w: int = 1, every: int = 10
+) -> Text:
     rows, cols = grid.shape
     top = grid.max_value()
     levels = len(COUNT_CHARS) - 1
@@ -64,10 +66,11 @@ def count_grid_text(grid: Grid, label_w: int = LABEL_W) -> Text:
         text.append(f"{grid.row_labels[r][:label_w]:>{label_w}} ", style="dim")
         for c in range(cols):
             level = count_level(grid.values[r][c], top, levels)
-            text.append(COUNT_CHARS[level], style=count_colour(level, levels) if level else "")
+            cell = COUNT_CHARS[level] * cell_w
+            text.append(cell, style=count_colour(level, levels) if level else "")
         text.append("\n")
     if cols:
-        text.append_text(_axis(grid, cols))
+        text.append_text(_axis(grid, cols, label_w, every, cell_w))
     return text
 
 
@@ -166,7 +169,8 @@ def report_renderables(report: Report) -> list[RenderableType]:
         parts.append(Text(f"Tickets by weekday × hour (UTC), {report.hours.source}", style="bold"))
         for grid in report.hours.grids:
             parts.append(Text(grid.title, style="bold"))
-            parts.append(count_grid_text(grid, label_w=4))
+            parts.append(count_grid_text(grid, label_w=4, cell_w=2, every=3))
+            parts.append(_hours_note(grid))
     for extra in (_compare_table(report), _findings_table(report)):
         if extra is not None:
             parts.append(extra)
@@ -175,6 +179,15 @@ def report_renderables(report: Report) -> list[RenderableType]:
 
 def render_terminal(report: Report, console: Console) -> None:
     console.print(Group(*report_renderables(report)))
+
+
+def _hours_note(grid: Grid) -> Text:
+    peak, night = busiest_cell(grid), night_share(grid)
+    if peak is None or night is None:
+        return Text("no tickets", style="dim")
+    text = Text(f"busiest {peak[0]} {peak[1]}:00 ({int(peak[2])}) · ", style="dim")
+    text.append(f"{night:.0%} at night (22–06)", style="bold red" if night >= 0.25 else "dim")
+    return text
 
 
 def _ms(value: float | None) -> str:
