@@ -18,6 +18,7 @@ SQL = {
     "(SELECT 1 FROM ticket_status_log later)",
     "pk_join": "SELECT 1 FROM ticket t JOIN agent a ON a.id = t.assignee_id",
     "hash_join": "SELECT 1 FROM ticket t JOIN ticket_status_log l ON l.ticket_id = t.id",
+    "self_join_no_index": "SELECT a.id, b.id FROM agent a JOIN agent b ON a.name = b.name",
 }
 
 
@@ -247,3 +248,13 @@ def test_shape_ignores_costs_and_survives_round_trip():
 def test_unknown_mysql_document_is_rejected():
     with pytest.raises(ValueError):
         mysql.parse("{}")
+
+
+def test_self_join_without_index_on_every_server():
+    # MariaDB: a block-nl-join; PostgreSQL: a hash join; SQLite: an automatic index, which is
+    # built by scanning the whole table and so counts as a full scan.
+    assert load("mysql", "self_join_no_index").join_methods() == ["block_nested_loop"]
+    assert load("postgresql", "self_join_no_index").join_methods() == ["hash"]
+    for dialect in ("mysql", "postgresql", "sqlite"):
+        assert reads(load(dialect, "self_join_no_index")) == {("agent", "full_scan", None)}
+    assert load("sqlite", "self_join_no_index").join_methods() == ["nested_loop"]
