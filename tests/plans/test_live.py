@@ -183,6 +183,10 @@ def test_bad_inputs_exit_2(tmp_path, capsys):
     assert f"{bad}:4:" in capsys.readouterr().err
     assert run(["plan", "check", "--db", "x.db", "-b", str(tmp_path / "none.yaml")]) == 2
     assert run(["plan", "diff", "sqlite:///a.db", "sqlite:///b.db"]) == 2
+    queries = str(HOT)
+    missing = tmp_path / "missing.db"
+    assert run(["plan", "capture", "--db", str(missing), "-q", queries, "-o", "o.yaml"]) == 2
+    assert "no such SQLite file" in capsys.readouterr().err and not missing.exists()
 
 
 def test_diff_of_two_databases_needs_and_uses_queries(tmp_path, sqlite_url, capsys):

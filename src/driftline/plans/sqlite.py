@@ -15,13 +15,16 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from driftline.db import describe
 from driftline.db import make_engine as _make_engine
+from driftline.errors import ConnectionFailed
 from driftline.plans import catalog as cat
 from driftline.plans.model import ACCESS_OPS, Op, Plan, PlanNode, wrap
 
@@ -118,9 +121,15 @@ def parse(rows: str | Sequence[Sequence[Any]], aliases: Mapping[str, str] | None
 
 
 def make_engine(url: str | sa.URL) -> Engine:
-    """A fresh connection per use (no pool) and no prepared-statement cache."""
+    """A fresh connection per use (no pool) and no prepared-statement cache.
+
+    A missing file is an error, not a new empty database."""
+    parsed = sa.make_url(url) if isinstance(url, str) else url
+    database = parsed.database or ""
+    if database not in ("", ":memory:") and not Path(database).exists():
+        raise ConnectionFailed(f"cannot open {describe(parsed)}: no such SQLite file")
     return _make_engine(
-        url,
+        parsed,
         poolclass=sa.pool.NullPool,
         connect_args={"timeout": 5, "check_same_thread": False, "cached_statements": 0},
     )
