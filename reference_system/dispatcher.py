@@ -35,10 +35,21 @@ OPEN_ASSIGNED = ("ASSIGNED", "IN_PROGRESS", "REOPENED")
 _SKIP_LOCKED = {"postgresql", "mysql", "mariadb"}
 
 
+#: Appended to the pickup per dialect: PostgreSQL locks the picked queue entries, so a second
+#: dispatcher skips them. A locking query never runs in parallel, so without its index the pickup
+#: is one backend scanning the whole log, as in the incident. (MariaDB has no ``OF``, and would
+#: lock every row it reads: there the ticket claim below is the only lock.)
+PICKUP_LOCK = {"postgresql": "FOR UPDATE OF l SKIP LOCKED"}
+
+
 def pickup_sql(dialect: str) -> str:
-    """The pickup reads only ticket_status_log: without its status index there is no detour."""
+    """The pickup as the dispatcher runs it: hot_queries.yaml's SQL plus the dialect's lock.
+
+    It reads only ticket_status_log: without its status index there is no detour."""
     dialect = "mysql" if dialect == "mariadb" else dialect
-    return load_hot_queries()["dispatch_pickup"].for_dialect(dialect)
+    sql = load_hot_queries()["dispatch_pickup"].for_dialect(dialect)
+    lock = PICKUP_LOCK.get(dialect)
+    return f"{sql}\n{lock}" if lock else sql
 
 
 def claim_tickets(conn: Connection, ids: list[int]) -> list[Any]:
