@@ -61,7 +61,11 @@ def full_run(users: int, duration_s: float, workers: int, server: str) -> dict:
 
     with scratch_database(server, prefix="dl_bench") as url, tempfile.TemporaryDirectory() as out:
         options = StressOptions(
-            db=url, users=users, duration_s=duration_s, workers=workers, out=out,
+            db=url,
+            users=users,
+            duration_s=duration_s,
+            workers=workers,
+            out=out,
             spawn_rate=max(1.0, users / 5),
         )
         started = time.monotonic()
@@ -77,10 +81,12 @@ def full_run(users: int, duration_s: float, workers: int, server: str) -> dict:
                 for name, fig in doc["stages"].items()
             },
             "generator": {k: v for k, v in doc["generator"].items() if k != "processes"}
-            | {"processes": [
-                {k: p[k] for k in ("role", "cpu_percent_max", "cpu_percent_mean")}
-                for p in doc["generator"]["processes"]
-            ]},
+            | {
+                "processes": [
+                    {k: p[k] for k in ("role", "cpu_percent_max", "cpu_percent_mean")}
+                    for p in doc["generator"]["processes"]
+                ]
+            },
             "locust": doc["locust"],
             "reconcile": {k: doc["reconcile"][k] for k in ("created", "accounted", "by_outcome")},
             "environment": doc["environment"],
