@@ -246,14 +246,24 @@ BULK_MIN_TICKETS = 50_000
 
 
 def _bulk_ddl(engine: Engine) -> tuple[list[str], list[str]]:
-    """``(drop, recreate)`` DDL for the secondary indexes and foreign keys of the loaded tables."""
+    """``(drop, recreate)`` DDL for the secondary indexes and foreign keys of the loaded tables.
+
+    Only what exists now is dropped and rebuilt: seeding must neither fail on, nor quietly
+    repair, an index someone dropped (that drift is what driftline exists to find)."""
     drop, create = [], []
     keep = {"isolate_from_table": False}  # else the metadata stops creating the key inline
+    inspector = sa.inspect(engine)
     for table in (s.ticket_status_log, s.ticket):
+        have_ix = {i["name"] for i in inspector.get_indexes(table.name)}
+        have_fk = {f["name"] for f in inspector.get_foreign_keys(table.name)}
         for fk in sorted(table.foreign_key_constraints, key=lambda c: c.name):
+            if fk.name not in have_fk:
+                continue
             drop.append(str(sa.schema.DropConstraint(fk).compile(dialect=engine.dialect)))
             create.append(str(sa.schema.AddConstraint(fk, **keep).compile(dialect=engine.dialect)))
         for index in sorted(table.indexes, key=lambda i: i.name):
+            if index.name not in have_ix:
+                continue
             drop.append(str(sa.schema.DropIndex(index).compile(dialect=engine.dialect)))
             create.insert(0, str(sa.schema.CreateIndex(index).compile(dialect=engine.dialect)))
     return drop, create
