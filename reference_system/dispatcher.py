@@ -6,9 +6,10 @@ times out, ``on_query_timeout: alert`` records a ``dispatch_degraded`` alert and
 cycle; ``skip`` logs the timeout and treats the result as empty — the historical incident, in
 which the queue was silently skipped for days. The pickup reads only the status log (a ticket
 waits when its latest status is NEW or REOPENED), so without its index the only plan left is a
-full scan. Picked tickets are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL, MariaDB) or
-inside a ``BEGIN IMMEDIATE`` transaction (SQLite), and the assignment is conditional on the
-status, so two dispatchers never assign one ticket twice.
+full scan. On PostgreSQL the pickup locks its queue rows (``FOR UPDATE OF l SKIP LOCKED``; see
+``PICKUP_LOCK``). Picked tickets are claimed with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL,
+MariaDB) or inside a ``BEGIN IMMEDIATE`` transaction (SQLite), and the assignment is conditional
+on the status, so two dispatchers never assign one ticket twice.
 """
 
 from __future__ import annotations
