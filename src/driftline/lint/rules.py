@@ -225,7 +225,7 @@ def index_not_concurrently(tree: exp.Expression, ctx: Context) -> list[Hit]:
         (
             Severity.WARNING,
             f"table {table}",
-            f"CREATE INDEX on {table} without CONCURRENTLY blocks every write to it while it builds",
+            f"CREATE INDEX on {table} without CONCURRENTLY blocks writes to it while it builds",
             fixed.sql(dialect="postgres") + "  -- outside a transaction block",
         )
     ]
