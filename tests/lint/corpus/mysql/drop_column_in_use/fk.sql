@@ -1,0 +1,1 @@
+ALTER TABLE ticket_status_log DROP COLUMN ticket_id;

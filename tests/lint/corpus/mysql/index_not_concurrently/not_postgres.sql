@@ -1,0 +1,1 @@
+CREATE INDEX ix_new ON ticket_status_log (actor);

@@ -1,0 +1,2 @@
+DROP TABLE ticket;
+DROP TABLE IF EXISTS report_tmp;

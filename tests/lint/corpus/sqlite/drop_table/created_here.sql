@@ -1,0 +1,2 @@
+CREATE TABLE t2 (id integer);
+DROP TABLE t2;

@@ -1,0 +1,100 @@
+"""Lint: the golden corpus per dialect and rule, the baseline's role, suppressions, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from driftline.cli import run
+from driftline.errors import InputFileError
+from driftline.lint import lint_files, lint_text
+
+HERE = Path(__file__).parent
+BASELINE = HERE / "baseline.yaml"
+CASES = sorted((HERE / "corpus").glob("*/*/*.sql"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(HERE / "corpus")) for c in CASES])
+def test_corpus(case):
+    dialect = case.parent.parent.name
+    expected = yaml.safe_load(case.with_suffix(".expected.yaml").read_text())["findings"]
+    findings = lint_files([case], baseline=BASELINE, dialect=dialect)
+    got = sorted((f.line, f.kind, f.severity.label) for f in findings)
+    assert got == sorted((e["line"], e["kind"], e["severity"]) for e in expected)
+    assert all(f.file == str(case) for f in findings)
+
+
+def test_every_rule_has_a_corpus_case():
+    from driftline.lint import RULES
+
+    covered = {c.parent.name for c in CASES}
+    assert {r.replace("-", "_") for r in RULES} <= covered
+
+
+def test_without_a_baseline_only_context_free_rules_fire():
+    source = "DROP INDEX ix_ticket_status_log_status_changed;\nDELETE FROM ticket;\n"
+    kinds = {f.kind for f in lint_text(source, "m.sql", dialect="postgresql")}
+    assert kinds == {"lint.no_where"}
+
+
+def test_large_table_option_enables_the_locking_rules():
+    source = "CREATE INDEX ix_a ON orders (placed_at);\n"
+    assert lint_text(source, "m.sql", dialect="postgresql") == []
+    [finding] = lint_text(source, "m.sql", dialect="postgresql", large_tables=["orders"])
+    assert finding.kind == "lint.index_not_concurrently"
+    assert "CREATE INDEX CONCURRENTLY" in finding.fix
+
+
+def test_critical_drop_names_the_restoring_ddl():
+    [finding] = lint_text(
+        "DROP INDEX ix_ticket_status_log_status_changed;",
+        "m.sql",
+        dialect="postgresql",
+        baseline=__import__("driftline.lint.baseline_view", fromlist=["x"]).load_view(BASELINE),
+    )
+    assert 'CREATE INDEX "ix_ticket_status_log_status_changed"' in finding.fix
+    assert '("status_code", "changed_at")' in finding.fix
+
+
+def test_multiline_statements_report_their_first_line():
+    source = "\n\n-- note\nUPDATE ticket\n  SET title = 'x'\n;\n"
+    [finding] = lint_text(source, "m.sql", dialect="postgresql")
+    assert finding.line == 4
+
+
+def test_unreadable_file_names_it():
+    with pytest.raises(InputFileError, match=r"missing\.sql: no such file"):
+        lint_files(["missing.sql"])
+
+
+def test_cli_exit_codes_and_formats(tmp_path, capsys):
+    clean = tmp_path / "clean.sql"
+    clean.write_text("UPDATE ticket SET title = 'x' WHERE id = 1;\n")
+    assert run(["lint", str(clean), "--baseline", str(BASELINE)]) == 0
+    capsys.readouterr()
+    incident = HERE / "corpus/postgres/no_where/incident.sql"
+    assert run(["lint", str(incident), "--baseline", str(BASELINE), "-f", "json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["error"] == 2
+    warn_only = HERE / "corpus/postgres/drop_fk_index/only_fk_index.sql"
+    assert run(["lint", str(warn_only), "-b", str(BASELINE)]) == 0
+    assert run(["lint", str(warn_only), "-b", str(BASELINE), "--fail-on", "warning"]) == 1
+    capsys.readouterr()
+    assert run(["lint", str(tmp_path / "nope.sql")]) == 2
+    assert "nope.sql: no such file" in capsys.readouterr().err
+    assert run(["lint", str(clean), "--dialect", "oracle"]) == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("driftline: 7\nkind: schema\n")
+    assert run(["lint", str(clean), "--baseline", str(bad)]) == 2
+    assert "bad.yaml:1: unsupported driftline file version 7" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "json", "junit", "sarif", "markdown", "github"])
+def test_every_format_renders(fmt, tmp_path):
+    out = tmp_path / "report.out"
+    incident = HERE / "corpus/postgres/no_where/incident.sql"
+    assert run(["lint", str(incident), "-b", str(BASELINE), "-f", fmt, "-o", str(out)]) == 1
+    assert "ticket_status_log" in out.read_text()
