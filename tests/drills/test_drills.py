@@ -25,7 +25,7 @@ def _fired(phase):
 @pytest.mark.parametrize(
     ("drill", "must_fire"),
     [
-        ("index-drop", {"stress thresholds", "queue watchdog", "plan check"}),
+        ("index-drop", {"stress thresholds", "queue watchdog", "plan check", "lint"}),
         ("query-timeout", {"stress thresholds", "queue watchdog"}),
         ("dispatcher-down", {"stress thresholds", "queue watchdog"}),
         ("empty-roster", {"roster coverage"}),

@@ -59,9 +59,56 @@ def plan_check(engine: Engine, baselines: dict[str, Any]) -> Detection:
     return _detection("plan check", result.findings, "every hot query keeps its plan")
 
 
-def run_checks(engine: Engine, baselines: dict[str, Any], fault: Fault | None) -> list[Detection]:
+def reference_view():  # type: ignore[no-untyped-def]
+    """The reference system's schema as lint sees a baseline (its SLA-critical indexes marked)."""
+    from driftline.lint.baseline_view import BaselineView
+    from reference_system.schema import CRITICAL_INDEXES, metadata
+
+    view = BaselineView(path="reference_system/schema.py", critical_indexes=set(CRITICAL_INDEXES))
+    for table in metadata.sorted_tables:
+        view.tables.add(table.name)
+        for index in table.indexes:
+            view.indexes[index.name] = (table.name, [c.name for c in index.columns])
+        view.foreign_keys[table.name] = [
+            [e.parent.name for e in fk.elements] for fk in table.foreign_key_constraints
+        ]
+        view.constraint_columns[table.name] = {c.name for c in table.primary_key.columns} | {
+            e.parent.name for fk in table.foreign_key_constraints for e in fk.elements
+        }
+    return view
+
+
+def lint_check(fault: Fault | None, fault_at: datetime | None) -> Detection | None:
+    """The fault's scripts linted as CI would have linted them before they ran."""
+    if fault is None or not fault.lint_files:
+        return None
+    from driftline.lint import lint_files
+
+    findings = lint_files([f() for f in fault.lint_files], baseline=reference_view())
+    detection = _detection("lint", findings, "the scripts pass lint")
+    if detection.fired:  # lint runs before the script does: it would have stopped it
+        detection = Detection(
+            "lint",
+            True,
+            f"would have failed CI before the script ran: {detection.summary}",
+            fault_at,
+            detection.findings,
+        )
+    return detection
+
+
+def run_checks(
+    engine: Engine,
+    baselines: dict[str, Any],
+    fault: Fault | None,
+    fault_at: datetime | None = None,
+) -> list[Detection]:
     """Every checker against the live database (and the fault's scripts, when it has any)."""
-    return [plan_check(engine, baselines)]
+    detections = [plan_check(engine, baselines)]
+    linted = lint_check(fault, fault_at)
+    if linted is not None:
+        detections.append(linted)
+    return detections
 
 
 def attach_findings(run: RunResult, detections: list[Detection]) -> None:

@@ -18,6 +18,8 @@ def _phase_table(phase: Phase, title: str) -> Table:
     for d in phase.detections:
         fired = Text("yes", style="bold red") if d.fired else Text("no", style="green")
         after = f"{d.after_s:.1f} s" if d.after_s is not None else "-"
+        if d.fired and d.detector == "lint":
+            after = "before"  # lint reads the script before it ever runs
         table.add_row(d.detector, fired, after, d.summary)
     return table
 

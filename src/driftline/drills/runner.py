@@ -249,7 +249,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
             watchdogs.queue_watchdog(engine, fault_at, options.dispatch_deadline_s),
             watchdogs.degraded_alerts(engine, fault_at),
             watchdogs.roster_coverage(engine),
-            *checks.run_checks(engine, baselines, fault),
+            *checks.run_checks(engine, baselines, fault, fault_at),
         ]
         fault_phase = Phase("fault", run, _with_after(detections, fault_at))
         checks.attach_findings(run, fault_phase.detections)
