@@ -1,0 +1,219 @@
+"""Schema baselines: versioned, deterministically ordered, diff-friendly YAML.
+
+driftline: 1
+kind: schema
+dialect: postgresql
+server_version: "15.20"
+critical: {tables: [...], indexes: [public.ticket_status_log.ix_…]}
+ignore:
+  - {object: index public.report_tmp_idx, reason: "…", expires: 2027-03-31}
+tables:
+  public.ticket_status_log:
+    columns: {id: {type: bigint, nullable: false}, …}
+    primary_key: [id]
+    indexes: {ix_…: {columns: [status_code, changed_at], unique: false}}
+    foreign_keys: {fk_…: {columns: [ticket_id], references: public.ticket, ref_columns: [id]}}
+    unique: {name: [columns]}
+    checks: {name: expression}
+views: {name: definition}
+sequences: [...]
+extensions: [...]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from driftline.errors import BaselineError
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
+from driftline.yamlfile import YamlDoc, load_yaml
+
+
+@dataclass(frozen=True)
+class IgnoreEntry:
+    object: str
+    reason: str
+    expires: dt.date | None = None
+    line: int | None = None
+
+    def expired(self, today: dt.date) -> bool:
+        return self.expires is not None and self.expires < today
+
+
+@dataclass
+class Baseline:
+    schema: Schema
+    critical_tables: set[str] = field(default_factory=set)
+    critical_indexes: set[str] = field(default_factory=set)  # table.index
+    ignore: list[IgnoreEntry] = field(default_factory=list)
+    path: str = ""
+
+    @property
+    def dialect(self) -> str:
+        return self.schema.dialect
+
+
+def _index_dict(ix: Index) -> dict[str, Any]:
+    data: dict[str, Any] = {"columns": list(ix.columns), "unique": ix.unique}
+    if ix.where:
+        data["where"] = ix.where
+    if ix.include:
+        data["include"] = list(ix.include)
+    if ix.method:
+        data["method"] = ix.method
+    if not ix.valid:
+        data["valid"] = False
+    return data
+
+
+def _column_dict(c: Column) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": c.type, "nullable": c.nullable}
+    if c.default is not None:
+        data["default"] = c.default
+    return data
+
+
+def to_dict(baseline: Baseline) -> dict[str, Any]:
+    s = baseline.schema
+    doc: dict[str, Any] = {
+        "driftline": 1,
+        "kind": "schema",
+        "dialect": s.dialect,
+        "server_version": s.server_version,
+        "critical": {
+            "tables": sorted(baseline.critical_tables),
+            "indexes": sorted(baseline.critical_indexes),
+        },
+        "ignore": [
+            {
+                "object": e.object,
+                "reason": e.reason,
+                **({"expires": e.expires} if e.expires else {}),
+            }
+            for e in baseline.ignore
+        ],
+        "tables": {},
+    }
+    for name, t in sorted(s.tables.items()):
+        entry: dict[str, Any] = {"columns": {c.name: _column_dict(c) for c in t.columns.values()}}
+        if t.primary_key:
+            entry["primary_key"] = list(t.primary_key)
+        if t.indexes:
+            entry["indexes"] = {k: _index_dict(v) for k, v in sorted(t.indexes.items())}
+        if t.foreign_keys:
+            entry["foreign_keys"] = {
+                k: {"columns": list(f.columns), "references": f.ref_table,
+                    "ref_columns": list(f.ref_columns)}
+                for k, f in sorted(t.foreign_keys.items())
+            }  # fmt: skip
+        if t.uniques:
+            entry["unique"] = {k: list(v) for k, v in sorted(t.uniques.items())}
+        if t.checks:
+            entry["checks"] = dict(sorted(t.checks.items()))
+        doc["tables"][name] = entry
+    for key, value in (("views", dict(s.views)), ("sequences", list(s.sequences)),
+                       ("extensions", list(s.extensions))):  # fmt: skip
+        if value:
+            doc[key] = value
+    return doc
+
+
+def write_baseline(baseline: Baseline, path: str | Path) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(to_dict(baseline), sort_keys=False, width=100, allow_unicode=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def _need(doc: YamlDoc, value: Any, kind: type, what: str, *keys: Any) -> Any:
+    if not isinstance(value, kind):
+        raise BaselineError(doc.path, f"{what} must be a {kind.__name__}", doc.line(*keys))
+    return value
+
+
+def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
+    where = ("tables", name)
+    spec = _need(doc, spec or {}, dict, f"table {name}", *where)
+    columns = {}
+    for cname, c in (spec.get("columns") or {}).items():
+        c = _need(doc, c, dict, f"column {name}.{cname}", *where, "columns", cname)
+        if "type" not in c:
+            raise BaselineError(doc.path, f"column {name}.{cname} needs a type",
+                                doc.line(*where, "columns", cname))  # fmt: skip
+        columns[str(cname)] = Column(str(cname), str(c["type"]), bool(c.get("nullable", True)),
+                                     c.get("default"))  # fmt: skip
+    indexes = {}
+    for iname, ix in (spec.get("indexes") or {}).items():
+        ix = _need(doc, ix, dict, f"index {iname}", *where, "indexes", iname)
+        indexes[str(iname)] = Index(
+            str(iname), tuple(ix.get("columns") or ()), bool(ix.get("unique", False)),
+            ix.get("where"), tuple(ix.get("include") or ()), ix.get("method"),
+            bool(ix.get("valid", True)),
+        )  # fmt: skip
+    fks = {
+        str(k): ForeignKey(str(k), tuple(f.get("columns") or ()), str(f.get("references", "")),
+                           tuple(f.get("ref_columns") or ()))
+        for k, f in (spec.get("foreign_keys") or {}).items()
+    }  # fmt: skip
+    uniques = {str(k): tuple(v) for k, v in (spec.get("unique") or {}).items()}
+    checks = {str(k): str(v) for k, v in (spec.get("checks") or {}).items()}
+    return Table(name, columns, tuple(spec.get("primary_key") or ()), indexes, fks, uniques, checks)
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read a baseline; malformed or wrong-version files raise BaselineError naming the line."""
+    from driftline.db import canonical_dialect
+    from driftline.errors import InputFileError, UsageError
+
+    try:
+        doc = load_yaml(path)
+    except InputFileError as exc:
+        raise BaselineError(exc.path, exc.message.split(": ", 1)[-1], exc.line) from None
+    data = doc.data
+    if not isinstance(data, dict):
+        raise BaselineError(doc.path, "not a driftline baseline (expected a mapping)", 1)
+    if data.get("driftline") != 1:
+        raise BaselineError(doc.path, f"unsupported baseline version {data.get('driftline')!r} "
+                            "(this driftline reads driftline: 1)", doc.line("driftline"))  # fmt: skip
+    if data.get("kind") != "schema":
+        raise BaselineError(doc.path, f"expected kind 'schema', found {data.get('kind')!r}",
+                            doc.line("kind"))  # fmt: skip
+    try:
+        dialect = canonical_dialect(str(data.get("dialect", "")))
+    except UsageError as exc:
+        raise BaselineError(doc.path, str(exc), doc.line("dialect")) from None
+    tables = _need(doc, data.get("tables") or {}, dict, "'tables'", "tables")
+    schema = Schema(
+        dialect=dialect,
+        server_version=str(data.get("server_version", "")),
+        tables={str(k): _table(doc, str(k), v) for k, v in tables.items()},
+        views={str(k): str(v) for k, v in (data.get("views") or {}).items()},
+        sequences=tuple(data.get("sequences") or ()),
+        extensions=tuple(data.get("extensions") or ()),
+    )
+    critical = _need(doc, data.get("critical") or {}, dict, "'critical'", "critical")
+    ignore = []
+    for i, item in enumerate(data.get("ignore") or []):
+        item = _need(doc, item, dict, "an ignore entry", "ignore", i)
+        if not item.get("object") or not str(item.get("reason") or "").strip():
+            raise BaselineError(doc.path, "every ignore entry needs 'object' and a 'reason'",
+                                doc.line("ignore", i))  # fmt: skip
+        expires = item.get("expires")
+        if expires is not None and not isinstance(expires, dt.date):
+            raise BaselineError(doc.path, "'expires' must be a date (YYYY-MM-DD)",
+                                doc.line("ignore", i, "expires"))  # fmt: skip
+        ignore.append(IgnoreEntry(str(item["object"]), str(item["reason"]), expires,
+                                  doc.line("ignore", i)))  # fmt: skip
+    return Baseline(
+        schema,
+        {str(t) for t in critical.get("tables") or []},
+        {str(x) for x in critical.get("indexes") or []},
+        ignore,
+        str(path),
+    )

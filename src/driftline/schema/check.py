@@ -1,0 +1,87 @@
+"""Library entry points the CLI wraps: snapshot, check against a baseline, diff two databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from driftline.db import Timeouts, describe
+from driftline.errors import UsageError
+from driftline.findings import Finding
+from driftline.schema.baseline import Baseline, load_baseline, write_baseline
+from driftline.schema.diff import diff_schemas
+from driftline.schema.inspect import inspect
+from driftline.schema.model import Schema
+
+
+def snapshot(
+    db: str,
+    out: str | Path,
+    *,
+    critical_indexes: Iterable[str] = (),
+    critical_tables: Iterable[str] = (),
+) -> Baseline:
+    """Write a baseline of the live database ``db``; critical names are ``table.index``."""
+    schema = inspect(db)
+    baseline = _with_critical(Baseline(schema), schema, critical_indexes, critical_tables)
+    write_baseline(baseline, out)
+    return baseline
+
+
+def _with_critical(
+    baseline: Baseline, schema: Schema, indexes: Iterable[str], tables: Iterable[str]
+) -> Baseline:
+    known_ix = {f"{t}.{i}" for t, table in schema.tables.items() for i in table.indexes}
+    for name in indexes:
+        matches = [k for k in known_ix if k == name or k.endswith(f".{name}")]
+        if not matches:
+            raise UsageError(f"--critical-index {name}: no such index in the snapshot")
+        baseline.critical_indexes.update(matches)
+    for name in tables:
+        matches = [t for t in schema.tables if t == name or t.endswith(f".{name}")]
+        if not matches:
+            raise UsageError(f"--critical-table {name}: no such table in the snapshot")
+        baseline.critical_tables.update(matches)
+    return baseline
+
+
+def check(
+    db: str,
+    baseline: str | Path | Baseline,
+    *,
+    strict: bool = False,
+    timeouts: Timeouts | None = None,
+) -> list[Finding]:
+    """Findings of the live database ``db`` against a baseline."""
+    base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
+    live = inspect(db, timeouts)
+    if live.dialect != base.dialect:
+        raise UsageError(
+            f"{base.path} is a {base.dialect} baseline; {describe(db)} is {live.dialect}"
+        )
+    findings = diff_schemas(
+        base.schema,
+        live,
+        critical_tables=base.critical_tables,
+        critical_indexes=base.critical_indexes,
+        ignore=base.ignore,
+        strict=strict,
+    )
+    source = describe(db)
+    return [_sourced(f, source, base.path) for f in findings]
+
+
+def _sourced(f: Finding, source: str, baseline_path: str) -> Finding:
+    from dataclasses import replace
+
+    if f.kind == "ignore.expired":
+        return replace(f, source=source, file=baseline_path)
+    return replace(f, source=source)
+
+
+def diff(db_a: str, db_b: str, *, strict: bool = False) -> list[Finding]:
+    """Findings of ``db_b`` against ``db_a`` as the expected side (staging vs production)."""
+    a, b = inspect(db_a), inspect(db_b)
+    if a.dialect != b.dialect:
+        raise UsageError(f"cannot diff {a.dialect} against {b.dialect}")
+    return [_sourced(f, describe(db_b), "") for f in diff_schemas(a, b, strict=strict)]

@@ -1,0 +1,36 @@
+"""``inspect(url_or_engine) -> Schema``: a constant number of catalog queries per database, read
+inside :func:`driftline.db.read_only` (read-only transaction, statement and lock timeouts)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from driftline.db import Timeouts, dialect_of, make_engine, parse_url, read_only, server_version
+from driftline.schema import inspect_mysql, inspect_postgresql, inspect_sqlite
+from driftline.schema.model import Schema
+
+INSPECTORS = {
+    "postgresql": inspect_postgresql.inspect,
+    "sqlite": inspect_sqlite.inspect,
+    "mysql": inspect_mysql.inspect,
+}
+
+
+def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
+    """Snapshot the live schema of ``db`` (a URL or an engine)."""
+    from driftline.errors import ConnectionFailed
+
+    own = not isinstance(db, Engine)
+    engine = make_engine(db) if own else db
+    if own and dialect_of(engine) == "sqlite":
+        from pathlib import Path
+
+        path = parse_url(db).database
+        if path and path != ":memory:" and not Path(path).exists():
+            raise ConnectionFailed(f"no SQLite database at {path} (a check never creates one)")
+    try:
+        with read_only(engine, timeouts) as conn:
+            return INSPECTORS[dialect_of(engine)](conn, server_version(conn))
+    finally:
+        if own:
+            engine.dispose()

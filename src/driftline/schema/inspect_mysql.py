@@ -1,0 +1,82 @@
+"""MySQL/MariaDB: four information_schema queries for the current database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy.engine import Connection
+
+from driftline.schema import normalize as n
+from driftline.schema.catalog import rows
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
+
+D = "mysql"
+
+
+def _default(raw: str | None) -> str | None:
+    if raw is None or raw.upper() == "NULL":
+        return None
+    return n.expression(raw, D)
+
+
+def inspect(conn: Connection, version: str) -> Schema:
+    tables: dict[str, dict] = defaultdict(
+        lambda: {"columns": {}, "pk": [], "indexes": {}, "fks": {}, "checks": {}}
+    )
+    for r in rows(conn, D, "columns"):
+        tables[r.table_name]["columns"][r.column_name] = Column(
+            r.column_name,
+            n.column_type(r.data_type, D),
+            bool(r.nullable),
+            _default(r.column_default),
+        )
+    fk_cols: dict[tuple[str, str], list] = defaultdict(list)
+    for r in rows(conn, D, "constraints"):
+        t = tables[r.table_name]
+        if r.kind == "PRIMARY KEY":
+            t["pk"].append(r.column_name)
+        elif r.kind == "FOREIGN KEY":
+            fk_cols[(r.table_name, r.name)].append(r)
+        elif r.kind == "CHECK":
+            t["checks"][r.name] = n.expression(r.check_expr, D) or ""
+    for (table, name), parts in fk_cols.items():
+        tables[table]["fks"][name] = ForeignKey(
+            name,
+            tuple(p.column_name for p in parts),
+            parts[0].ref_table,
+            tuple(p.ref_column for p in parts),
+        )
+    index_parts: dict[tuple[str, str], list] = defaultdict(list)
+    for r in rows(conn, D, "indexes"):
+        if r.index_name != "PRIMARY":
+            index_parts[(r.table_name, r.index_name)].append(r)
+    for (table, name), parts in index_parts.items():
+        keys = []
+        for p in parts:
+            raw = p.column_name if p.sub_part is None else f"{p.column_name}({p.sub_part})"
+            keys.append(n.key(raw, D, bool(p.descending)))
+        method = (parts[0].method or "BTREE").lower()
+        tables[table]["indexes"][name] = Index(
+            name,
+            tuple(keys),
+            bool(parts[0].is_unique),
+            None,
+            (),
+            None if method == "btree" else method,
+        )
+    views, other = {}, defaultdict(list)
+    for r in rows(conn, D, "objects"):
+        if r.kind == "view":
+            views[r.name] = n.expression(r.detail, D) or ""
+        else:
+            other[r.kind].append(r.name)
+    return Schema(
+        dialect=D,
+        server_version=version,
+        tables={
+            name: Table(name, t["columns"], tuple(t["pk"]), t["indexes"], t["fks"], {}, t["checks"])
+            for name, t in sorted(tables.items())
+        },
+        views=dict(sorted(views.items())),
+        not_compared={k: tuple(sorted(v)) for k, v in sorted(other.items())},
+    )
