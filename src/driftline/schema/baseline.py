@@ -107,17 +107,23 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
             entry["indexes"] = {k: _index_dict(v) for k, v in sorted(t.indexes.items())}
         if t.foreign_keys:
             entry["foreign_keys"] = {
-                k: {"columns": list(f.columns), "references": f.ref_table,
-                    "ref_columns": list(f.ref_columns)}
+                k: {
+                    "columns": list(f.columns),
+                    "references": f.ref_table,
+                    "ref_columns": list(f.ref_columns),
+                }
                 for k, f in sorted(t.foreign_keys.items())
-            }  # fmt: skip
+            }
         if t.uniques:
             entry["unique"] = {k: list(v) for k, v in sorted(t.uniques.items())}
         if t.checks:
             entry["checks"] = dict(sorted(t.checks.items()))
         doc["tables"][name] = entry
-    for key, value in (("views", dict(s.views)), ("sequences", list(s.sequences)),
-                       ("extensions", list(s.extensions))):  # fmt: skip
+    for key, value in (
+        ("views", dict(s.views)),
+        ("sequences", list(s.sequences)),
+        ("extensions", list(s.extensions)),
+    ):
         if value:
             doc[key] = value
     return doc
@@ -144,23 +150,33 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
     for cname, c in (spec.get("columns") or {}).items():
         c = _need(doc, c, dict, f"column {name}.{cname}", *where, "columns", cname)
         if "type" not in c:
-            raise BaselineError(doc.path, f"column {name}.{cname} needs a type",
-                                doc.line(*where, "columns", cname))  # fmt: skip
-        columns[str(cname)] = Column(str(cname), str(c["type"]), bool(c.get("nullable", True)),
-                                     c.get("default"))  # fmt: skip
+            raise BaselineError(
+                doc.path, f"column {name}.{cname} needs a type", doc.line(*where, "columns", cname)
+            )
+        columns[str(cname)] = Column(
+            str(cname), str(c["type"]), bool(c.get("nullable", True)), c.get("default")
+        )
     indexes = {}
     for iname, ix in (spec.get("indexes") or {}).items():
         ix = _need(doc, ix, dict, f"index {iname}", *where, "indexes", iname)
         indexes[str(iname)] = Index(
-            str(iname), tuple(ix.get("columns") or ()), bool(ix.get("unique", False)),
-            ix.get("where"), tuple(ix.get("include") or ()), ix.get("method"),
+            str(iname),
+            tuple(ix.get("columns") or ()),
+            bool(ix.get("unique", False)),
+            ix.get("where"),
+            tuple(ix.get("include") or ()),
+            ix.get("method"),
             bool(ix.get("valid", True)),
-        )  # fmt: skip
+        )
     fks = {
-        str(k): ForeignKey(str(k), tuple(f.get("columns") or ()), str(f.get("references", "")),
-                           tuple(f.get("ref_columns") or ()))
+        str(k): ForeignKey(
+            str(k),
+            tuple(f.get("columns") or ()),
+            str(f.get("references", "")),
+            tuple(f.get("ref_columns") or ()),
+        )
         for k, f in (spec.get("foreign_keys") or {}).items()
-    }  # fmt: skip
+    }
     uniques = {str(k): tuple(v) for k, v in (spec.get("unique") or {}).items()}
     checks = {str(k): str(v) for k, v in (spec.get("checks") or {}).items()}
     return Table(name, columns, tuple(spec.get("primary_key") or ()), indexes, fks, uniques, checks)
@@ -179,11 +195,16 @@ def load_baseline(path: str | Path) -> Baseline:
     if not isinstance(data, dict):
         raise BaselineError(doc.path, "not a driftline baseline (expected a mapping)", 1)
     if data.get("driftline") != 1:
-        raise BaselineError(doc.path, f"unsupported baseline version {data.get('driftline')!r} "
-                            "(this driftline reads driftline: 1)", doc.line("driftline"))  # fmt: skip
+        raise BaselineError(
+            doc.path,
+            f"unsupported baseline version {data.get('driftline')!r} "
+            "(this driftline reads driftline: 1)",
+            doc.line("driftline"),
+        )
     if data.get("kind") != "schema":
-        raise BaselineError(doc.path, f"expected kind 'schema', found {data.get('kind')!r}",
-                            doc.line("kind"))  # fmt: skip
+        raise BaselineError(
+            doc.path, f"expected kind 'schema', found {data.get('kind')!r}", doc.line("kind")
+        )
     try:
         dialect = canonical_dialect(str(data.get("dialect", "")))
     except UsageError as exc:
@@ -202,14 +223,17 @@ def load_baseline(path: str | Path) -> Baseline:
     for i, item in enumerate(data.get("ignore") or []):
         item = _need(doc, item, dict, "an ignore entry", "ignore", i)
         if not item.get("object") or not str(item.get("reason") or "").strip():
-            raise BaselineError(doc.path, "every ignore entry needs 'object' and a 'reason'",
-                                doc.line("ignore", i))  # fmt: skip
+            raise BaselineError(
+                doc.path, "every ignore entry needs 'object' and a 'reason'", doc.line("ignore", i)
+            )
         expires = item.get("expires")
         if expires is not None and not isinstance(expires, dt.date):
-            raise BaselineError(doc.path, "'expires' must be a date (YYYY-MM-DD)",
-                                doc.line("ignore", i, "expires"))  # fmt: skip
-        ignore.append(IgnoreEntry(str(item["object"]), str(item["reason"]), expires,
-                                  doc.line("ignore", i)))  # fmt: skip
+            raise BaselineError(
+                doc.path, "'expires' must be a date (YYYY-MM-DD)", doc.line("ignore", i, "expires")
+            )
+        ignore.append(
+            IgnoreEntry(str(item["object"]), str(item["reason"]), expires, doc.line("ignore", i))
+        )
     return Baseline(
         schema,
         {str(t) for t in critical.get("tables") or []},

@@ -6,6 +6,7 @@ import functools
 from importlib import resources
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
@@ -15,6 +16,5 @@ def sql(dialect: str, name: str) -> str:
 
 
 def rows(conn: Connection, dialect: str, name: str) -> list[Any]:
-    return conn.exec_driver_sql(
-        sql(dialect, name).replace("%", "%%") if dialect == "mysql" else sql(dialect, name)
-    ).all()
+    """Run one catalog query (``text()`` takes care of each driver's placeholder escaping)."""
+    return conn.execute(sa.text(sql(dialect, name))).all()

@@ -25,7 +25,8 @@ def create_index_sql(table: str, index: Index, dialect: str) -> str:
     concurrently = "CONCURRENTLY " if dialect == "postgresql" else ""
     using = f" USING {index.method}" if index.method and dialect != "sqlite" else ""
     keys = ", ".join(_key(k, dialect) for k in index.columns)
-    sql = f"CREATE {unique}INDEX {concurrently}{q(index.name, dialect)} ON {q(table, dialect)}{using} ({keys})"
+    name, target = q(index.name, dialect), q(table, dialect)
+    sql = f"CREATE {unique}INDEX {concurrently}{name} ON {target}{using} ({keys})"
     if index.include:
         sql += f" INCLUDE ({', '.join(q(c, dialect) for c in index.include)})"
     if index.where:
@@ -43,7 +44,8 @@ def drop_index_sql(table: str, name: str, dialect: str) -> str:
 def add_column_sql(table: str, column: Column, dialect: str) -> str:
     null = "" if column.nullable else " NOT NULL"
     default = f" DEFAULT {column.default}" if column.default is not None else ""
-    return f"ALTER TABLE {q(table, dialect)} ADD COLUMN {q(column.name, dialect)} {column.type}{default}{null};"
+    col = q(column.name, dialect)
+    return f"ALTER TABLE {q(table, dialect)} ADD COLUMN {col} {column.type}{default}{null};"
 
 
 def alter_type_sql(table: str, column: Column, dialect: str) -> str:
@@ -53,8 +55,9 @@ def alter_type_sql(table: str, column: Column, dialect: str) -> str:
             f"ALTER TABLE {q(table, dialect)} MODIFY {q(column.name, dialect)} {column.type}{null};"
         )
     if dialect == "sqlite":
-        return f"-- SQLite cannot change a column type in place: rebuild {table} with {column.name} {column.type}"
-    return f"ALTER TABLE {q(table, dialect)} ALTER COLUMN {q(column.name, dialect)} TYPE {column.type};"
+        return f"-- SQLite cannot change a column type in place: rebuild {table} ({column.name})"
+    col = q(column.name, dialect)
+    return f"ALTER TABLE {q(table, dialect)} ALTER COLUMN {col} TYPE {column.type};"
 
 
 def nullability_sql(table: str, column: Column, dialect: str) -> str:
@@ -68,8 +71,8 @@ def add_foreign_key_sql(table: str, fk: ForeignKey, dialect: str) -> str:
     cols = ", ".join(q(c, dialect) for c in fk.columns)
     refs = ", ".join(q(c, dialect) for c in fk.ref_columns)
     return (
-        f"ALTER TABLE {q(table, dialect)} ADD CONSTRAINT {q(fk.name, dialect)} FOREIGN KEY ({cols}) "
-        f"REFERENCES {q(fk.ref_table, dialect)} ({refs});"
+        f"ALTER TABLE {q(table, dialect)} ADD CONSTRAINT {q(fk.name, dialect)} "
+        f"FOREIGN KEY ({cols}) REFERENCES {q(fk.ref_table, dialect)} ({refs});"
     )
 
 

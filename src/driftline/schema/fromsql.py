@@ -30,8 +30,9 @@ def schema_from_sql(path: str | Path, dialect: str) -> Schema:
         raise InputFileError(path, "no such file") from None
     except (ParseError, TokenError) as exc:
         errors = getattr(exc, "errors", None) or [{}]
-        raise InputFileError(path, f"cannot parse DDL: {str(exc).splitlines()[0]}",
-                             errors[0].get("line")) from None  # fmt: skip
+        raise InputFileError(
+            path, f"cannot parse DDL: {str(exc).splitlines()[0]}", errors[0].get("line")
+        ) from None
     tables: dict[str, dict] = {}
     for st in statements:
         if not isinstance(st, exp.Create):
@@ -39,8 +40,10 @@ def schema_from_sql(path: str | Path, dialect: str) -> Schema:
         kind = (st.args.get("kind") or "").upper()
         if kind == "TABLE" and isinstance(st.this, exp.Schema):
             name = _name(st.this.this, d, default_schema)
-            t = tables.setdefault(name, {"columns": {}, "pk": (), "indexes": {}, "fks": {},
-                                         "uniques": {}, "checks": {}})  # fmt: skip
+            t = tables.setdefault(
+                name,
+                {"columns": {}, "pk": (), "indexes": {}, "fks": {}, "uniques": {}, "checks": {}},
+            )
             for item in st.this.expressions:
                 if isinstance(item, exp.ColumnDef):
                     kinds = [c.args.get("kind") for c in item.args.get("constraints") or []]
@@ -58,8 +61,12 @@ def schema_from_sql(path: str | Path, dialect: str) -> Schema:
                         None,
                     )
                     ctype = item.args["kind"].sql(dialect=read) if item.args.get("kind") else "text"
-                    t["columns"][item.name] = Column(item.name, n.column_type(ctype, d),
-                                                     not (not_null or pk), n.expression(default, d))  # fmt: skip
+                    t["columns"][item.name] = Column(
+                        item.name,
+                        n.column_type(ctype, d),
+                        not (not_null or pk),
+                        n.expression(default, d),
+                    )
                     if pk:
                         t["pk"] = (item.name,)
                 elif isinstance(item, exp.PrimaryKey):
@@ -107,17 +114,23 @@ def schema_from_sql(path: str | Path, dialect: str) -> Schema:
             where = params.args.get("where") if params else None
             include = params.args.get("include") if params else None
             using = params.args.get("using") if params else None
-            t = tables.setdefault(table, {"columns": {}, "pk": (), "indexes": {}, "fks": {},
-                                          "uniques": {}, "checks": {}})  # fmt: skip
+            t = tables.setdefault(
+                table,
+                {"columns": {}, "pk": (), "indexes": {}, "fks": {}, "uniques": {}, "checks": {}},
+            )
             method = using.name.lower() if using is not None else None
             t["indexes"][index.name] = Index(
-                index.name, tuple(keys), bool(st.args.get("unique")),
+                index.name,
+                tuple(keys),
+                bool(st.args.get("unique")),
                 n.expression(where.this.sql(dialect=read), d) if where is not None else None,
                 tuple(c.name for c in include or []),
                 None if method in (None, "btree") else method,
-            )  # fmt: skip
+            )
     return Schema(
         dialect=d,
-        tables={k: Table(k, v["columns"], v["pk"], v["indexes"], v["fks"], v["uniques"], v["checks"])
-                for k, v in sorted(tables.items())},
-    )  # fmt: skip
+        tables={
+            k: Table(k, v["columns"], v["pk"], v["indexes"], v["fks"], v["uniques"], v["checks"])
+            for k, v in sorted(tables.items())
+        },
+    )

@@ -70,8 +70,9 @@ def check_fleet(
             return FleetResult(t.name, [replace(f, source=t.name) for f in findings])
         except DriftlineError as exc:
             message = redact(str(exc))
-            finding = Finding(Severity.ERROR, "fleet.unreachable", f"database {t.name}", message,
-                              source=t.name)  # fmt: skip
+            finding = Finding(
+                Severity.ERROR, "fleet.unreachable", f"database {t.name}", message, source=t.name
+            )
             return FleetResult(t.name, [finding], message)
 
     results = []
