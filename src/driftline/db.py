@@ -217,7 +217,9 @@ def server_version(conn: Connection) -> str:
     if dialect == "postgresql":
         return str(conn.exec_driver_sql("SHOW server_version").scalar()).split(" ")[0]
     if dialect == "mysql":
-        return str(conn.exec_driver_sql("SELECT VERSION()").scalar()).split("-deb")[0]
+        raw = str(conn.exec_driver_sql("SELECT VERSION()").scalar())
+        match = re.match(r"[\d.]+(-MariaDB)?", raw)
+        return match.group(0) if match else raw
     return str(conn.exec_driver_sql("SELECT sqlite_version()").scalar())
 
 

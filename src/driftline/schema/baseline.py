@@ -132,7 +132,9 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
 def write_baseline(baseline: Baseline, path: str | Path) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(to_dict(baseline), sort_keys=False, width=100, allow_unicode=True)
+    text = yaml.safe_dump(
+        to_dict(baseline), sort_keys=False, width=100, allow_unicode=True, default_flow_style=None
+    )
     target.write_text(text, encoding="utf-8")
     return target
 
