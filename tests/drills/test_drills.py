@@ -25,7 +25,10 @@ def _fired(phase):
 @pytest.mark.parametrize(
     ("drill", "must_fire"),
     [
-        ("index-drop", {"stress thresholds", "queue watchdog", "plan check", "lint"}),
+        (
+            "index-drop",
+            {"stress thresholds", "queue watchdog", "schema check", "plan check", "lint"},
+        ),
         ("query-timeout", {"stress thresholds", "queue watchdog"}),
         ("dispatcher-down", {"stress thresholds", "queue watchdog"}),
         ("empty-roster", {"roster coverage"}),
@@ -58,7 +61,13 @@ def test_index_drop_on_postgresql_in_alert_mode(drill_pg_url, tmp_path):
         "index-drop",
         DrillOptions(db=drill_pg_url, out=tmp_path, on_query_timeout="alert", **FAST),
     )
-    expected = {"stress thresholds", "queue watchdog", "dispatcher alerts", "plan check"}
+    expected = {
+        "stress thresholds",
+        "queue watchdog",
+        "dispatcher alerts",
+        "schema check",
+        "plan check",
+    }
     assert expected <= _fired(result.fault)
     assert _fired(result.recovery) == set()
 

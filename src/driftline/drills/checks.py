@@ -33,10 +33,14 @@ def capture_baselines(engine: Engine, directory: Path) -> dict[str, Any]:
     """Healthy plan baseline of the reference system's hot queries, saved in the drill folder."""
     from driftline.plans.capture import capture
     from driftline.plans.queries import load_queries
+    from driftline.schema import snapshot
     from reference_system.queries import hot_queries_file
+    from reference_system.schema import CRITICAL_INDEXES
 
     plans = capture(_url(engine), load_queries(hot_queries_file()))
-    return {"plans": plans.save(directory / "plans.baseline.yaml")}
+    schema_path = directory / "schema.baseline.yaml"
+    snapshot(_url(engine), schema_path, critical_indexes=CRITICAL_INDEXES)
+    return {"plans": plans.save(directory / "plans.baseline.yaml"), "schema": schema_path}
 
 
 def _detection(name: str, findings: list[Finding], quiet: str) -> Detection:
@@ -57,6 +61,13 @@ def plan_check(engine: Engine, baselines: dict[str, Any]) -> Detection:
 
     result = check(_url(engine), baselines["plans"], ci=True)
     return _detection("plan check", result.findings, "every hot query keeps its plan")
+
+
+def schema_check(engine: Engine, baselines: dict[str, Any]) -> Detection:
+    from driftline.schema import check
+
+    findings = check(_url(engine), baselines["schema"])
+    return _detection("schema check", findings, "schema and indexes match the baseline")
 
 
 def reference_view():  # type: ignore[no-untyped-def]
@@ -104,7 +115,7 @@ def run_checks(
     fault_at: datetime | None = None,
 ) -> list[Detection]:
     """Every checker against the live database (and the fault's scripts, when it has any)."""
-    detections = [plan_check(engine, baselines)]
+    detections = [schema_check(engine, baselines), plan_check(engine, baselines)]
     linted = lint_check(fault, fault_at)
     if linted is not None:
         detections.append(linted)
