@@ -92,6 +92,12 @@ def assert_matches_baseline(
     return findings
 
 
+def _check_schema(db_url: str, baseline: Path) -> list[Finding]:
+    from driftline.schema import check
+
+    return check(db_url, baseline)
+
+
 def _check_plans(db_url: str, baseline: Path) -> list[Finding]:
     from driftline.plans.check import check
 
@@ -100,7 +106,7 @@ def _check_plans(db_url: str, baseline: Path) -> list[Finding]:
 
 
 #: Baseline kind → the check that compares a live database with it.
-CHECKERS: dict[str, Checker] = {"plans": _check_plans}
+CHECKERS: dict[str, Checker] = {"schema": _check_schema, "plans": _check_plans}
 
 __all__ = [
     "BaselineMismatch",
