@@ -57,10 +57,6 @@ def build_report(
         tables=len(tables),
         indexes=sum(len(t.indexes) for t in tables.values()),
         critical=critical_status(critical, findings),
-        not_compared=tuple(
-            f"{len(names)} {kind}(s): {', '.join(names)}"
-            for kind, names in sorted(live.not_compared.items())
-        ),
     )
 
 

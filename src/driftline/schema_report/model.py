@@ -7,7 +7,7 @@ from a live database is :func:`driftline.schema_report.build.build_report`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,6 @@ class DailyReport:
     tables: int | None = None
     indexes: int | None = None
     critical: tuple[CriticalObject, ...] = ()
-    not_compared: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "findings", tuple(sort_findings(self.findings)))

@@ -13,6 +13,7 @@ import jinja2
 from driftline.errors import UsageError
 from driftline.findings import Severity
 from driftline.output.markdown import ICONS, cell
+from driftline.output.summary import sentence
 from driftline.schema_report.model import DailyReport
 
 FORMATS = ("markdown", "html")
@@ -86,17 +87,11 @@ def render_markdown(report: DailyReport) -> str:
                 f"| {ICONS[f.severity]} {f.severity.label} | {cell(f.kind)} | {cell(f.object)} "
                 f"| {cell(f.message)} | {fix} |"
             )
-    if report.not_compared:
-        lines += ["", "### Not compared", ""]
-        lines += [f"- {cell(item)}" for item in report.not_compared]
     return "\n".join(lines) + "\n"
 
 
 def _summary_sentence(report: DailyReport) -> str:
-    c = report.counts
-    if not report.findings:
-        return "no findings"
-    return ", ".join(f"{n} {label}" for label, n in c.items())
+    return sentence(report.findings)
 
 
 def render_html(report: DailyReport) -> str:
