@@ -27,11 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from driftline.errors import BaselineError
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
-from driftline.yamlfile import YamlDoc, load_yaml
+from driftline.yamlfile import YamlDoc, load_yaml, safe_dump
 
 
 @dataclass(frozen=True)
@@ -132,7 +130,7 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
 def write_baseline(baseline: Baseline, path: str | Path) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(
+    text = safe_dump(
         to_dict(baseline), sort_keys=False, width=100, allow_unicode=True, default_flow_style=None
     )
     target.write_text(text, encoding="utf-8")
