@@ -134,3 +134,35 @@ def test_bad_baseline_and_unreachable_database_exit_2(setup, tmp_path, capsys):
     assert report(dead, baseline) == 2
     err = capsys.readouterr().err
     assert "127.0.0.1" in err and "pw@" not in err
+
+
+def test_empty_webhook_from_an_unset_secret_sends_nothing(setup, capsys):
+    url, _, baseline = setup
+    assert report(url, baseline, "--webhook", "") == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_report_on_postgresql_names_version_and_critical_index(pg_url, tmp_path, capsys):
+    import sqlalchemy as sa
+
+    from driftline.db import make_engine
+
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.exec_driver_sql(statement.replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY"))
+    baseline = tmp_path / "pg.yaml"
+    critical = ["--critical-index", "ix_ticket_status_log_status_changed"]
+    assert run(["schema", "snapshot", "--db", pg_url, "-o", str(baseline), *critical]) == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text(DROP))
+    engine.dispose()
+    capsys.readouterr()
+    assert report(pg_url, baseline) == 1
+    out = capsys.readouterr().out
+    assert "- **dialect**: `postgresql 15" in out
+    assert (
+        "| `public.ticket_status_log.ix_ticket_status_log_status_changed` | 🔴 index.missing" in out
+    )
+    assert '"ix_ticket_status_log_status_changed" ON "public"."ticket_status_log"' in out

@@ -44,8 +44,7 @@ def report(
         None,
         "--webhook",
         envvar="DRIFTLINE_WEBHOOK_URL",
-        help="POST a JSON summary here; a failed POST is reported but never changes the exit "
-        "code. Env: DRIFTLINE_WEBHOOK_URL.",
+        help="POST a JSON summary here; a failed POST is reported but never changes the exit code.",
     ),
     fail_on: str = fail_on_option(),
 ) -> int:
