@@ -156,10 +156,7 @@ def diff_command(
 
 
 def register(app: typer.Typer) -> None:
-    try:
-        from driftline.cli.schema_report import add_commands
-    except ImportError:  # the daily report lands with issue 9
-        add_commands = None
-    if add_commands is not None:
-        add_commands(schema_app)
+    from driftline.cli.schema_report import add_commands
+
+    add_commands(schema_app)
     app.add_typer(schema_app, name="schema")
