@@ -217,7 +217,7 @@ def capture_from_doc(doc: YamlDoc) -> Capture:
         for item in items
     ]
     query_doc = YamlDoc(
-        doc.path, {"driftline": 1, "kind": "queries", "queries": definitions}, doc.root
+        doc.path, {"driftline": 1, "kind": "queries", "queries": definitions}, doc.text
     )
     query_file = queries_from_doc(query_doc) if definitions else QueryFile(doc.path, ())
     queries = {
