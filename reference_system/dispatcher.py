@@ -15,7 +15,6 @@ on the status, so two dispatchers never assign one ticket twice.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -25,10 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 from reference_system import schema as s
 from reference_system.config import Config
 from reference_system.database import utcnow, write_tx
-from reference_system.health import WorkerHealth
 from reference_system.queries import load_hot_queries
 from reference_system.tickets import log_status
 from reference_system.timeouts import QueryTimeout, fetch_with_timeout
+from reference_system.worker import Worker
 
 log = logging.getLogger("refsys.dispatcher")
 
@@ -74,16 +73,13 @@ def on_duty(row: Any, minute: int) -> bool:
     return minute >= start or minute < end
 
 
-class Dispatcher:
+class Dispatcher(Worker):
     """One dispatcher; several may run at once against the same database."""
 
     def __init__(self, engine: Engine, config: Config, name: str = "dispatcher") -> None:
+        super().__init__(name, config.dispatch.interval_ms, config.dispatch.enabled, log)
         self.engine = engine
         self.config = config
-        self.name = name
-        self.health = WorkerHealth(enabled=config.dispatch.enabled)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     # --- one cycle -------------------------------------------------------------------------
     def run_once(self) -> int:
@@ -194,26 +190,3 @@ class Dispatcher:
             now,
         )
         return 1
-
-    # --- the worker thread -----------------------------------------------------------------
-    def start(self) -> None:
-        if not self.config.dispatch.enabled:
-            return
-        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        interval = self.config.dispatch.interval_ms / 1000
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception as exc:  # the worker must survive a database restart
-                with self.health.lock:
-                    self.health.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-                log.exception("dispatch cycle failed")
-            self._stop.wait(interval)

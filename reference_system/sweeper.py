@@ -9,7 +9,6 @@ the insert idempotent even with several sweepers.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -19,8 +18,8 @@ from sqlalchemy.engine import Engine
 from reference_system import schema as s
 from reference_system.config import Config
 from reference_system.database import naive_utc, read_tx, utcnow, write_tx
-from reference_system.health import WorkerHealth
 from reference_system.queries import load_hot_queries
+from reference_system.worker import Worker
 
 log = logging.getLogger("refsys.sweeper")
 
@@ -68,14 +67,11 @@ def due_alerts(row: Any, config: Config, now) -> list[dict[str, Any]]:
     return due
 
 
-class Sweeper:
+class Sweeper(Worker):
     def __init__(self, engine: Engine, config: Config, name: str = "sweeper") -> None:
+        super().__init__(name, config.sweeper.interval_ms, config.sweeper.enabled, log)
         self.engine = engine
         self.config = config
-        self.name = name
-        self.health = WorkerHealth(enabled=config.sweeper.enabled)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> int:
         """Fire every alert that is due and not yet fired; return how many fired."""
@@ -92,6 +88,7 @@ class Sweeper:
             ).all()
         candidates = [(row, alert) for row in rows for alert in due_alerts(row, self.config, now)]
         if not candidates:
+            self.health.last_error = None
             self.health.ran(0)
             return 0
         ids = sorted({row.id for row, _ in candidates})
@@ -120,27 +117,6 @@ class Sweeper:
                     existing.add(key)
                 except sa.exc.IntegrityError:
                     existing.add(key)  # another sweeper fired it first: still exactly once
+        self.health.last_error = None
         self.health.ran(fired)
         return fired
-
-    def start(self) -> None:
-        if not self.config.sweeper.enabled:
-            return
-        self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        interval = self.config.sweeper.interval_ms / 1000
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-                self.health.last_error = None
-            except Exception as exc:
-                self.health.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-                log.exception("sweep failed")
-            self._stop.wait(interval)
