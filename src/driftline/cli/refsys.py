@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -28,25 +29,31 @@ def _engine(db: str | None):
     return make_engine(db)
 
 
+@contextlib.contextmanager
+def _initialised(db: str | None, config):  # type: ignore[no-untyped-def]
+    """An engine over an initialised reference database; connection errors become exit 2."""
+    import sqlalchemy as sa
+
+    from reference_system.bootstrap import init_database
+
+    engine = _engine(db)
+    try:
+        init_database(engine, config)
+        yield engine
+    except sa.exc.OperationalError as exc:
+        raise connection_error(engine.url, exc) from None
+    finally:
+        engine.dispose()
+
+
 @refsys_app.command("init")
 def init(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
 ) -> int:
     """Create the schema and load reference data (idempotent)."""
-    import sqlalchemy as sa
-
-    from reference_system.bootstrap import init_database
-
-    cfg = _config(config)
-    engine = _engine(db)
-    try:
-        init_database(engine, cfg)
-    except sa.exc.OperationalError as exc:
-        raise connection_error(engine.url, exc) from None
-    finally:
-        engine.dispose()
-    stdout_console().print(f"initialised reference system in {describe(engine.url)}")
+    with _initialised(db, _config(config)) as engine:
+        stdout_console().print(f"initialised reference system in {describe(engine.url)}")
     return 0
 
 
@@ -59,39 +66,29 @@ def seed(
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
 ) -> int:
     """Add realistic ticket history (about six status rows per ticket), with a progress bar."""
-    import sqlalchemy as sa
-
-    from reference_system.bootstrap import init_database
     from reference_system.routing import load_routing
     from reference_system.seed import seed as run_seed
 
     if tickets < 1 or days < 1:
         raise UsageError("--tickets and --days must be at least 1")
     cfg = _config(config)
-    engine = _engine(db)
-    try:
-        init_database(engine, cfg)
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=stderr_console(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("seeding tickets", total=tickets)
-            result = run_seed(
-                engine,
-                load_routing(cfg.routing_file),
-                tickets,
-                days=days,
-                seed=seed_value,
-                progress=lambda n: bar.advance(task, n),
-            )
-    except sa.exc.OperationalError as exc:
-        raise connection_error(engine.url, exc) from None
-    finally:
-        engine.dispose()
+    with _initialised(db, cfg) as engine, Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("seeding tickets", total=tickets)
+        result = run_seed(
+            engine,
+            load_routing(cfg.routing_file),
+            tickets,
+            days=days,
+            seed=seed_value,
+            progress=lambda n: bar.advance(task, n),
+        )
     stdout_console().print(
         f"seeded {result.tickets:,} tickets and {result.status_rows:,} status rows into "
         f"{describe(engine.url)} in {result.seconds:.1f} s ({result.rows_per_s:,.0f} rows/s)"
@@ -111,22 +108,13 @@ def serve(
     ),
 ) -> int:
     """Run the HTTP API with the dispatcher and SLA sweeper (initialises the schema first)."""
-    import sqlalchemy as sa
-
-    from reference_system.bootstrap import init_database
     from reference_system.server import serve as run_server
 
-    cfg = _config(config)
-    engine = _engine(db)
-    try:
-        init_database(engine, cfg)
-    except sa.exc.OperationalError as exc:
-        raise connection_error(engine.url, exc) from None
-    finally:
-        engine.dispose()
-    stderr_console().print(f"reference system on http://{host}:{port} over {describe(engine.url)}")
     if http_workers < 1:
         raise UsageError("--workers must be at least 1")
+    with _initialised(db, _config(config)) as engine:
+        pass
+    stderr_console().print(f"reference system on http://{host}:{port} over {describe(engine.url)}")
     run_server(db, config, host=host, port=port, log_level=log_level, http_workers=http_workers)
     return 0
 

@@ -18,3 +18,17 @@ def sql(dialect: str, name: str) -> str:
 def rows(conn: Connection, dialect: str, name: str) -> list[Any]:
     """Run one catalog query (``text()`` takes care of each driver's placeholder escaping)."""
     return conn.execute(sa.text(sql(dialect, name))).all()
+
+
+def objects(conn: Connection, dialect: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Views (name → normalized definition) and every other object kind (kind → names)."""
+    from driftline.schema.normalize import expression
+
+    views: dict[str, str] = {}
+    other: dict[str, list[str]] = {}
+    for r in rows(conn, dialect, "objects"):
+        if r.kind == "view":
+            views[r.name] = expression(r.detail, dialect) or ""
+        else:
+            other.setdefault(r.kind, []).append(r.name)
+    return dict(sorted(views.items())), other

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy.engine import Connection
 
 from driftline.schema import normalize as n
-from driftline.schema.catalog import rows
+from driftline.schema.catalog import objects, rows
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
 
 D = "mysql"
@@ -64,12 +64,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             (),
             None if method == "btree" else method,
         )
-    views, other = {}, defaultdict(list)
-    for r in rows(conn, D, "objects"):
-        if r.kind == "view":
-            views[r.name] = n.expression(r.detail, D) or ""
-        else:
-            other[r.kind].append(r.name)
+    views, other = objects(conn, D)
     return Schema(
         dialect=D,
         server_version=version,
@@ -77,6 +72,6 @@ def inspect(conn: Connection, version: str) -> Schema:
             name: Table(name, t["columns"], tuple(t["pk"]), t["indexes"], t["fks"], {}, t["checks"])
             for name, t in sorted(tables.items())
         },
-        views=dict(sorted(views.items())),
+        views=views,
         not_compared={k: tuple(sorted(v)) for k, v in sorted(other.items())},
     )

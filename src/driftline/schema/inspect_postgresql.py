@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy.engine import Connection
 
 from driftline.schema import normalize as n
-from driftline.schema.catalog import rows
+from driftline.schema.catalog import objects, rows
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
 
 D = "postgresql"
@@ -63,18 +63,8 @@ def inspect(conn: Connection, version: str) -> Schema:
             method=None if r.method == "btree" else r.method,
             valid=bool(r.is_valid),
         )
-    views: dict[str, str] = {}
-    sequences, extensions = [], []
-    other: dict[str, list[str]] = defaultdict(list)
-    for r in rows(conn, D, "objects"):
-        if r.kind == "view":
-            views[r.name] = n.expression(r.detail, D) or ""
-        elif r.kind == "sequence":
-            sequences.append(r.name)
-        elif r.kind == "extension":
-            extensions.append(r.name)
-        else:
-            other[r.kind].append(r.name)
+    views, other = objects(conn, D)
+    sequences, extensions = other.pop("sequence", []), other.pop("extension", [])
     return Schema(
         dialect=D,
         server_version=version,
@@ -84,7 +74,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             )
             for name, t in sorted(tables.items())
         },
-        views=dict(sorted(views.items())),
+        views=views,
         sequences=tuple(sorted(sequences)),
         extensions=tuple(sorted(extensions)),
         not_compared={k: tuple(sorted(v)) for k, v in sorted(other.items())},

@@ -10,7 +10,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from driftline.schema import normalize as n
-from driftline.schema.catalog import rows
+from driftline.schema.catalog import objects, rows
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
 
 D = "sqlite"
@@ -79,12 +79,7 @@ def inspect(conn: Connection, version: str) -> Schema:
         tables[table]["fks"][name] = ForeignKey(
             name, cols, parts[0].ref_table, tuple(p.ref_column or "" for p in parts)
         )
-    views, other = {}, defaultdict(list)
-    for r in rows(conn, D, "objects"):
-        if r.kind == "view":
-            views[r.name] = n.expression(r.detail, D) or ""
-        else:
-            other[r.kind].append(r.name)
+    views, other = objects(conn, D)
     return Schema(
         dialect=D,
         server_version=version,
@@ -100,6 +95,6 @@ def inspect(conn: Connection, version: str) -> Schema:
             )
             for name, t in sorted(tables.items())
         },
-        views=dict(sorted(views.items())),
+        views=views,
         not_compared={**{k: tuple(sorted(v)) for k, v in sorted(other.items())}},
     )
