@@ -98,3 +98,17 @@ def test_every_format_renders(fmt, tmp_path):
     incident = HERE / "corpus/postgres/no_where/incident.sql"
     assert run(["lint", str(incident), "-b", str(BASELINE), "-f", fmt, "-o", str(out)]) == 1
     assert "ticket_status_log" in out.read_text()
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite", "mysql"])
+def test_incident_script_against_the_committed_reference_baselines(dialect):
+    """The schema snapshot's baselines are what lint reads: the incident fails on every dialect."""
+    from driftline.drills.faults import maintenance_script
+
+    root = Path(__file__).resolve().parents[2]
+    baseline = root / "baselines" / f"reference_system.{dialect}.yaml"
+    findings = lint_files([maintenance_script()], baseline=baseline)
+    assert sorted((f.kind, f.line) for f in findings) == [
+        ("lint.drop_critical_index", 5),
+        ("lint.no_where", 3),
+    ]
