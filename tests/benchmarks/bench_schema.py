@@ -33,11 +33,13 @@ SERVER = DEFAULT_SERVERS["postgresql"]
 def build(name: str, tables: int) -> str:
     url = create_database(SERVER, name)
     engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(f"""
+    for first in range(1, tables + 1, 1000):  # one transaction per 1,000 tables (lock table)
+        last = min(tables, first + 999)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(f"""
             DO $$ BEGIN
-            FOR i IN 1..{tables} LOOP
+            FOR i IN {first}..{last} LOOP
               EXECUTE format('CREATE TABLE t%s (id bigint PRIMARY KEY, a int NOT NULL,
                 b varchar(40), c timestamptz DEFAULT now(), d text)', i);
               EXECUTE format('CREATE INDEX ix_t%s_a ON t%s (a)', i, i);
@@ -45,7 +47,7 @@ def build(name: str, tables: int) -> str:
               EXECUTE format('CREATE INDEX ix_t%s_d ON t%s (lower(d)) WHERE a > 0', i, i);
             END LOOP; END $$;
             """)
-        )
+            )
     engine.dispose()
     return url
 
@@ -134,8 +136,13 @@ def measure(tables: int, with_peers: bool) -> dict:
     tag = uuid.uuid4().hex[:6]
     a_name, b_name = f"bench_schema_a_{tag}", f"bench_schema_b_{tag}"
     started = time.perf_counter()
-    a = build(a_name, tables)
-    b = copy_with_drift(a_name, b_name)
+    try:
+        a = build(a_name, tables)
+        b = copy_with_drift(a_name, b_name)
+    except BaseException:
+        drop_database(SERVER, b_name)
+        drop_database(SERVER, a_name)
+        raise
     result: dict = {"tables": tables, "indexes": tables * 3,
                     "build_s": round(time.perf_counter() - started, 1)}  # fmt: skip
     try:
