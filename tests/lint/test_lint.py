@@ -89,7 +89,7 @@ def test_cli_exit_codes_and_formats(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("driftline: 7\nkind: schema\n")
     assert run(["lint", str(clean), "--baseline", str(bad)]) == 2
-    assert "bad.yaml:1: unsupported driftline file version 7" in capsys.readouterr().err
+    assert "bad.yaml:1: unsupported baseline version 7" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "json", "junit", "sarif", "markdown", "github"])

@@ -1,8 +1,8 @@
 """What lint needs to know from a schema baseline, read from the baseline file.
 
-Reads the baseline format of ``driftline schema snapshot`` (``driftline: 1``, ``kind: schema``):
-``critical: {indexes: [...], tables: [...]}`` and ``tables: {schema.table: {columns, primary_key,
-indexes: {name: {columns: [...]}}, foreign_keys, unique, checks}}``. Names are compared bare and
+Reads the file with ``driftline.schema.baseline.load_baseline`` (so a malformed baseline fails the
+same way as for ``schema check``) and keeps only what the rules ask: critical names, baselined
+tables, index → columns, foreign-key and constraint columns. Names are compared bare and
 lower-case (``public.ticket`` and ``ticket`` are one table), as migrations rarely qualify them.
 """
 
@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from driftline.yamlfile import check_header, load_yaml
+from driftline.schema.baseline import load_baseline
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+#: ordering words of normalized index keys ("changed_at desc nulls last"), not columns
+_ORDERING = {"asc", "desc", "nulls", "first", "last"}
 
 
 def bare(name: str) -> str:
@@ -33,7 +35,7 @@ def _columns(value: Any) -> list[str]:
     for item in value or []:
         if isinstance(item, dict):
             item = item.get("name") or item.get("expression") or item.get("column") or ""
-        names += [m.lower() for m in _IDENT.findall(str(item))]
+        names += [m.lower() for m in _IDENT.findall(str(item)) if m.lower() not in _ORDERING]
     return names
 
 
@@ -51,6 +53,7 @@ def _entries(value: Any) -> list[tuple[str, Any]]:
 @dataclass
 class BaselineView:
     path: str = ""
+    dialect: str = ""
     tables: set[str] = field(default_factory=set)
     critical_tables: set[str] = field(default_factory=set)
     critical_indexes: set[str] = field(default_factory=set)
@@ -83,32 +86,26 @@ class BaselineView:
 
 
 def load_view(path: str | Path) -> BaselineView:
-    doc = load_yaml(path)
-    data = check_header(doc, "schema")
-    view = BaselineView(path=str(path))
-    critical = data.get("critical") or {}
-    if not isinstance(critical, dict):
-        raise doc.error("'critical' must be a mapping with 'indexes' and/or 'tables'", "critical")
-    view.critical_indexes = {bare(n) for n in critical.get("indexes") or []}
-    view.critical_tables = {bare(n) for n in critical.get("tables") or []}
-    tables = data.get("tables") or {}
-    if not isinstance(tables, dict):
-        raise doc.error("'tables' must be a mapping of table name to definition", "tables")
-    for qualified, spec in tables.items():
-        table = bare(str(qualified))
+    """The lint view of a schema baseline, read through ``driftline.schema.baseline``."""
+    baseline = load_baseline(path)
+    view = BaselineView(path=str(path), dialect=baseline.dialect)
+    view.critical_indexes = {bare(n) for n in baseline.critical_indexes}
+    view.critical_tables = {bare(n) for n in baseline.critical_tables}
+    for qualified, spec in baseline.schema.tables.items():
+        table = bare(qualified)
         view.tables.add(table)
-        spec = spec if isinstance(spec, dict) else {}
-        for name, index in _entries(spec.get("indexes")):
-            view.indexes[bare(name)] = (table, _columns(index))
-        used = set(_columns(spec.get("primary_key")))
+        for name, index in spec.indexes.items():
+            view.indexes[bare(name)] = (table, _columns(list(index.columns)))
+        used = set(_columns(list(spec.primary_key)))
         fks = []
-        for _name, fk in _entries(spec.get("foreign_keys")):
-            cols = _columns(fk)
+        for fk in spec.foreign_keys.values():
+            cols = _columns(list(fk.columns))
             fks.append(cols)
             used |= set(cols)
-        for key in ("unique", "unique_constraints", "checks", "check_constraints"):
-            for _name, item in _entries(spec.get(key)):
-                used |= set(_columns(item))
+        for cols in spec.uniques.values():
+            used |= set(_columns(list(cols)))
+        for check in spec.checks.values():
+            used |= set(_columns(check))
         view.foreign_keys[table] = fks
         view.constraint_columns[table] = used
     return view
