@@ -72,14 +72,17 @@ def seed(
     if tickets < 1 or days < 1:
         raise UsageError("--tickets and --days must be at least 1")
     cfg = _config(config)
-    with _initialised(db, cfg) as engine, Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=stderr_console(),
-        transient=True,
-    ) as bar:
+    with (
+        _initialised(db, cfg) as engine,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=stderr_console(),
+            transient=True,
+        ) as bar,
+    ):
         task = bar.add_task("seeding tickets", total=tickets)
         result = run_seed(
             engine,
