@@ -4,6 +4,10 @@
     locust -f scenarios/ticket_journey.py --host http://127.0.0.1:8123 --headless -u 100 -t 2m
     driftline stress run        # starts the reference system, runs this file, judges the stages
 
+Across machines, Locust's own distribution works unchanged: ``--master`` on one machine,
+``locust -f scenarios/ticket_journey.py --worker --master-host MASTER`` on the others; workers
+ship their stage histograms, samples and ticket ledger to the master with every report.
+
 Each journey: create a ticket (a realistic mix of priorities, sources, regions and keywords)
 → wait for automatic dispatch → for ``--alert-share`` of tickets (0.2), do not respond and wait
 for the first-response SLA alert → respond effectively (note + next action) → resolve → the
