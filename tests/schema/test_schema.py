@@ -228,3 +228,22 @@ def test_diff_two_databases_and_fleet(sqlite_url, tmp_path, capsys):
     sources = {f["source"]: f["kind"] for f in doc["findings"]}
     assert sources == {"store-b": "index.missing", "store-c": "fleet.unreachable"}
     assert "pw@" not in json.dumps(doc)
+
+
+def test_sqlite_check_constraints_are_compared(sqlite_url, tmp_path):
+    """SQLite keeps CHECKs only in the CREATE TABLE text: they are parsed, not skipped."""
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE rating (id INTEGER PRIMARY KEY, stars INTEGER,"
+            " CONSTRAINT ck_stars CHECK (stars BETWEEN 1 AND 5))"
+        )
+    run(["schema", "snapshot", "--db", sqlite_url, "-o", str(tmp_path / "b.yaml")])
+    with engine.begin() as conn:  # a table rebuild that forgot the constraint
+        conn.exec_driver_sql("ALTER TABLE rating RENAME TO rating_old")
+        conn.exec_driver_sql("CREATE TABLE rating (id INTEGER PRIMARY KEY, stars INTEGER)")
+        conn.exec_driver_sql("DROP TABLE rating_old")
+    engine.dispose()
+    [finding] = check(sqlite_url, tmp_path / "b.yaml")
+    assert (finding.kind, finding.object) == ("check.missing", "check rating.ck_stars")
+    assert "stars BETWEEN 1 AND 5" in finding.fix

@@ -31,6 +31,25 @@ def _expressions_and_where(sql: str | None) -> tuple[list[str], str | None]:
     return keys, where.this.sql(dialect="sqlite") if where is not None else None
 
 
+def _checks(sql: str | None) -> dict[str, str]:
+    """CHECK constraints of a CREATE TABLE statement: named ones by name, others by expression."""
+    if not sql or "check" not in sql.lower():
+        return {}
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except ParseError:
+        return {}
+    checks: dict[str, str] = {}
+    for check in tree.find_all(exp.CheckColumnConstraint):
+        expr = n.expression(check.this.sql(dialect="sqlite"), D) or ""
+        owner = check.parent
+        if isinstance(owner, exp.Constraint) and owner.name:
+            checks[owner.name] = expr
+        else:
+            checks[f"check({expr})"] = expr
+    return checks
+
+
 def inspect(conn: Connection, version: str) -> Schema:
     tables: dict[str, dict] = defaultdict(
         lambda: {"columns": {}, "pk": [], "indexes": {}, "fks": {}, "uniques": {}}
@@ -79,6 +98,7 @@ def inspect(conn: Connection, version: str) -> Schema:
         tables[table]["fks"][name] = ForeignKey(
             name, cols, parts[0].ref_table, tuple(p.ref_column or "" for p in parts)
         )
+    checks = {r.table_name: _checks(r.table_sql) for r in rows(conn, D, "tables")}
     views, other = objects(conn, D)
     return Schema(
         dialect=D,
@@ -91,7 +111,7 @@ def inspect(conn: Connection, version: str) -> Schema:
                 t["indexes"],
                 t["fks"],
                 t["uniques"],
-                {},
+                checks.get(name, {}),
             )
             for name, t in sorted(tables.items())
         },
