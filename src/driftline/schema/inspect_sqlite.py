@@ -1,4 +1,4 @@
-"""SQLite: four queries over ``sqlite_schema`` joined to table-valued pragma functions."""
+"""SQLite: five queries over ``sqlite_schema`` (joined to table-valued pragma functions)."""
 
 from __future__ import annotations
 
