@@ -45,14 +45,14 @@ def _with_critical(
     return baseline
 
 
-def check(
+def compare(
     db: str,
     baseline: str | Path | Baseline,
     *,
     strict: bool = False,
     timeouts: Timeouts | None = None,
-) -> list[Finding]:
-    """Findings of the live database ``db`` against a baseline."""
+) -> tuple[Baseline, Schema, list[Finding]]:
+    """The baseline, the live schema of ``db`` and the findings between them."""
     base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
     live = inspect(db, timeouts)
     if live.dialect != base.dialect:
@@ -68,7 +68,18 @@ def check(
         strict=strict,
     )
     source = describe(db)
-    return [_sourced(f, source, base.path) for f in findings]
+    return base, live, [_sourced(f, source, base.path) for f in findings]
+
+
+def check(
+    db: str,
+    baseline: str | Path | Baseline,
+    *,
+    strict: bool = False,
+    timeouts: Timeouts | None = None,
+) -> list[Finding]:
+    """Findings of the live database ``db`` against a baseline."""
+    return compare(db, baseline, strict=strict, timeouts=timeouts)[2]
 
 
 def _sourced(f: Finding, source: str, baseline_path: str) -> Finding:

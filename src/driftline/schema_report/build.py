@@ -8,14 +8,12 @@ the check's duration.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from driftline.db import Timeouts, describe
-from driftline.errors import UsageError
 from driftline.findings import Severity
-from driftline.schema import diff_schemas, inspect, load_baseline
+from driftline.schema.check import compare
 from driftline.schema_report.model import DailyReport, critical_status
 
 
@@ -30,19 +28,8 @@ def build_report(
     """Compare ``db_url`` with ``baseline`` and return the day's report (nothing is printed)."""
     threshold = Severity.parse(fail_on)
     started = time.perf_counter()
-    base = load_baseline(baseline)
-    live = inspect(db_url, timeouts)
+    base, live, findings = compare(db_url, baseline, timeouts=timeouts)
     database = describe(db_url)
-    if live.dialect != base.dialect:
-        raise UsageError(f"{baseline} is a {base.dialect} baseline; {database} is {live.dialect}")
-    findings = diff_schemas(
-        base.schema,
-        live,
-        critical_tables=base.critical_tables,
-        critical_indexes=base.critical_indexes,
-        ignore=base.ignore,
-    )
-    findings = [replace(f, source=database) for f in findings]
     critical = sorted(base.critical_tables) + sorted(base.critical_indexes)
     tables = base.schema.tables
     return DailyReport(
