@@ -6,13 +6,14 @@ restarting) is recorded on the worker's health and the next cycle tries again.
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 
 from reference_system.health import WorkerHealth
 
 
-class Worker:
+class Worker(abc.ABC):
     name: str
     health: WorkerHealth
     interval_s: float
@@ -28,8 +29,9 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @abc.abstractmethod
     def run_once(self) -> int:
-        raise NotImplementedError
+        """One cycle; returns how many items it handled."""
 
     def start(self) -> None:
         if not self.enabled:

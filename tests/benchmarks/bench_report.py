@@ -3,7 +3,7 @@
 Builds a synthetic one-hour run directory (histograms.json, run.json and samples.csv.gz with
 1,000,000 samples, dispatch slowing down), then times ``build_report`` + ``render_html`` (what
 ``driftline report RUN_DIR`` does, including the scan of samples.csv.gz for the slowest tickets)
-and the terminal rendering. Run: ``/work/venv/bin/python tests/benchmarks/bench_report.py``.
+and the terminal rendering. Run: ``python tests/benchmarks/bench_report.py``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A webhook is a side channel: a failed send is reported, never raised, so the report's exit code
 stays the one its findings mean. Webhook URLs carry their secret in the path or query
-(``https://hooks.slack.com/services/T…/B…/XXXX``), so only scheme, host and port are ever printed.
+(``https://hooks.slack.com/services/<team>/<bot>/<token>``), so only scheme, host and port are
+ever printed.
 """
 
 from __future__ import annotations
