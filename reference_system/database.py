@@ -39,38 +39,28 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+#: Per dialect: connect arguments that put the session in UTC.
+_SESSION_UTC = {
+    "postgresql": {"options": "-c timezone=UTC", "application_name": "refsys"},
+    "mysql": {"charset": "utf8mb4", "init_command": "SET time_zone = '+00:00'"},
+}
+
+
 def make_engine(url: str | None, pool_size: int = 20) -> Engine:
     """An engine for the reference system (SQLite file by default)."""
     parsed = parse_url(url)
     dialect = dialect_of(parsed)
-    if dialect == "postgresql":
-        engine = _make_engine(
-            parsed,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,
-            connect_args={
-                "connect_timeout": 5,
-                "options": "-c timezone=UTC",
-                "application_name": "refsys",
-            },
-        )
-    elif dialect == "mysql":
-        engine = _make_engine(
-            parsed,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,
-            connect_args={
-                "connect_timeout": 5,
-                "charset": "utf8mb4",
-                "init_command": "SET time_zone = '+00:00'",
-            },
-        )
-    else:
+    if dialect == "sqlite":
         engine = _make_engine(parsed, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
-    return engine
+        return engine
+    return _make_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, **_SESSION_UTC[dialect]},
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

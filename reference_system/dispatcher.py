@@ -73,6 +73,56 @@ def on_duty(row: Any, minute: int) -> bool:
     return minute >= start or minute < end
 
 
+class Roster:
+    """Within one dispatch cycle: who is on duty (read once per department and role) and each
+    agent's open tickets (the ``agent_load`` hot query, once per agent, then counted locally)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        now = utcnow()
+        self.minute = now.hour * 60 + now.minute
+        self._load_sql = sa.text(load_hot_queries()["agent_load"].for_dialect(conn.dialect.name))
+        self._on_duty: dict[tuple[str, str], list[Any]] = {}
+        self._loads: dict[int, int] = {}
+
+    def agents(self, department: str, role: str, lead: bool) -> list[int]:
+        key = (department, role)
+        if key not in self._on_duty:
+            rows = self.conn.execute(
+                sa.select(
+                    s.duty_roster.c.agent_id,
+                    s.duty_roster.c.shift_start_min,
+                    s.duty_roster.c.shift_end_min,
+                    s.agent.c.is_lead,
+                )
+                .join(s.agent, s.agent.c.id == s.duty_roster.c.agent_id)
+                .where(
+                    s.duty_roster.c.department == department,
+                    s.duty_roster.c.role == role,
+                    s.agent.c.active == sa.true(),
+                )
+                .order_by(s.duty_roster.c.agent_id)
+            ).all()
+            self._on_duty[key] = [r for r in rows if on_duty(r, self.minute)]
+        on = self._on_duty[key]
+        if lead:
+            leads = [r.agent_id for r in on if r.is_lead]
+            if leads:
+                return leads
+        return [r.agent_id for r in on]
+
+    def least_loaded(self, agent_ids: list[int]) -> int:
+        for agent in agent_ids:
+            if agent not in self._loads:
+                self._loads[agent] = (
+                    self.conn.execute(self._load_sql, {"agent_id": agent}).scalar() or 0
+                )
+        return min((self._loads[a], a) for a in agent_ids)[1]
+
+    def assigned(self, agent_id: int) -> None:
+        self._loads[agent_id] = self._loads.get(agent_id, 0) + 1
+
+
 class Dispatcher(Worker):
     """One dispatcher; several may run at once against the same database."""
 
@@ -93,7 +143,8 @@ class Dispatcher(Worker):
                     conn, pickup_sql(conn.dialect.name), params, cfg.query_timeout_ms
                 )
                 rows = claim_tickets(conn, [r.ticket_id for r in picked])
-                assigned = sum(self._assign(conn, row) for row in rows)
+                roster = Roster(conn)
+                assigned = sum(self._assign(conn, roster, row) for row in rows)
         except QueryTimeout as exc:
             self._timed_out(str(exc))
             return 0
@@ -129,43 +180,14 @@ class Dispatcher(Worker):
             )
         self.health.ran(0)
 
-    def _agents(self, conn: Connection, department: str, role: str, lead: bool) -> list[int]:
-        minute = utcnow().hour * 60 + utcnow().minute
-        rows = conn.execute(
-            sa.select(
-                s.duty_roster.c.agent_id,
-                s.duty_roster.c.shift_start_min,
-                s.duty_roster.c.shift_end_min,
-                s.agent.c.is_lead,
-            )
-            .join(s.agent, s.agent.c.id == s.duty_roster.c.agent_id)
-            .where(
-                s.duty_roster.c.department == department,
-                s.duty_roster.c.role == role,
-                s.agent.c.active == sa.true(),
-            )
-            .order_by(s.duty_roster.c.agent_id)
-        ).all()
-        on = [r for r in rows if on_duty(r, minute)]
-        if lead:
-            leads = [r.agent_id for r in on if r.is_lead]
-            if leads:
-                return leads
-        return [r.agent_id for r in on]
-
-    def _least_loaded(self, conn: Connection, agent_ids: list[int]) -> int:
-        load_sql = sa.text(load_hot_queries()["agent_load"].for_dialect(conn.dialect.name))
-        loads = [(conn.execute(load_sql, {"agent_id": a}).scalar() or 0, a) for a in agent_ids]
-        return min(loads)[1]
-
-    def _assign(self, conn: Connection, row: Any) -> int:
+    def _assign(self, conn: Connection, roster: Roster, row: Any) -> int:
         department = row.department or "general"
-        primaries = self._agents(conn, department, "primary", lead=row.priority == "P0")
+        primaries = roster.agents(department, "primary", lead=row.priority == "P0")
         if not primaries:
             log.warning("no on-duty agent in %s for ticket %s", department, row.id)
             return 0
-        primary = self._least_loaded(conn, primaries)
-        backups = [a for a in self._agents(conn, department, "backup", lead=False) if a != primary]
+        primary = roster.least_loaded(primaries)
+        backups = [a for a in roster.agents(department, "backup", lead=False) if a != primary]
         backup = backups[row.id % len(backups)] if backups else None
         now = utcnow()
         result = conn.execute(
@@ -180,6 +202,7 @@ class Dispatcher(Worker):
         )
         if result.rowcount != 1:
             return 0
+        roster.assigned(primary)
         log_status(
             conn,
             row.id,

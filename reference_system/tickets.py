@@ -53,6 +53,14 @@ def log_status(
     )
 
 
+def _followup(conn: Connection, ticket_id: int, customer_id: int, kind: str, **values: Any) -> None:
+    conn.execute(
+        sa.insert(s.followup).values(
+            ticket_id=ticket_id, customer_id=customer_id, kind=kind, **values
+        )
+    )
+
+
 def _load(conn: Connection, ticket_id: int, lock: bool = False) -> Any:
     query = sa.select(s.ticket).where(s.ticket.c.id == ticket_id)
     if lock and conn.dialect.name != "sqlite":
@@ -266,11 +274,7 @@ def confirm(engine: Engine, ticket_id: int, customer_id: int) -> dict[str, Any]:
             .where(s.ticket.c.id == ticket_id)
             .values(status_code="CLOSED", closed_at=now)
         )
-        conn.execute(
-            sa.insert(s.followup).values(
-                ticket_id=ticket_id, customer_id=customer_id, kind="confirm", created_at=now
-            )
-        )
+        _followup(conn, ticket_id, customer_id, "confirm", created_at=now)
         log_status(
             conn, ticket_id, "RESOLVED", "CLOSED", f"customer:{customer_id}", "confirmed", now
         )
@@ -308,15 +312,7 @@ def reopen(
                 closed_at=None,
             )
         )
-        conn.execute(
-            sa.insert(s.followup).values(
-                ticket_id=ticket_id,
-                customer_id=customer_id,
-                kind="reopen",
-                reason=reason,
-                created_at=now,
-            )
-        )
+        _followup(conn, ticket_id, customer_id, "reopen", reason=reason, created_at=now)
         log_status(
             conn, ticket_id, ticket.status_code, "REOPENED", f"customer:{customer_id}", reason, now
         )
@@ -333,15 +329,8 @@ def rate(engine: Engine, ticket_id: int, customer_id: int, rating: int, reason: 
         _own(ticket, customer_id)
         if ticket.status_code not in ("RESOLVED", "CLOSED"):
             raise Conflict(f"ticket {ticket_id} is {ticket.status_code}; rate it once resolved")
-        conn.execute(
-            sa.insert(s.followup).values(
-                ticket_id=ticket_id,
-                customer_id=customer_id,
-                kind="rate",
-                rating=rating,
-                reason=reason,
-                created_at=utcnow(),
-            )
+        _followup(
+            conn, ticket_id, customer_id, "rate", rating=rating, reason=reason, created_at=utcnow()
         )
         return {"ticket_id": ticket_id, "rating": rating, "reason": reason}
 

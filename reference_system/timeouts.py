@@ -41,8 +41,7 @@ def _pg(conn: Connection, sql: str, params: Mapping[str, Any], ms: int) -> Seque
 
 
 def _mysql(conn: Connection, sql: str, params: Mapping[str, Any], ms: int) -> Sequence[Row]:
-    version = conn.exec_driver_sql("SELECT VERSION()").scalar() or ""
-    if "mariadb" in version.lower():
+    if conn.dialect.is_mariadb:  # detected by SQLAlchemy when it connected, no round trip
         wrapped = f"SET STATEMENT max_statement_time = {ms / 1000:.3f} FOR {sql}"
     else:
         wrapped = sql.replace("SELECT", f"SELECT /*+ MAX_EXECUTION_TIME({int(ms)}) */", 1)

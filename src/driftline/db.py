@@ -139,8 +139,7 @@ def _setup_postgresql(conn: Connection, t: Timeouts) -> None:
 
 
 def _setup_mysql(conn: Connection, t: Timeouts) -> None:
-    version = conn.exec_driver_sql("SELECT VERSION()").scalar() or ""
-    if "mariadb" in version.lower():
+    if conn.dialect.is_mariadb:  # detected by SQLAlchemy when it connected
         conn.exec_driver_sql(f"SET SESSION max_statement_time = {t.statement_ms / 1000:.3f}")
     else:
         conn.exec_driver_sql(f"SET SESSION max_execution_time = {int(t.statement_ms)}")

@@ -14,15 +14,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from driftline.db import make_engine
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault
 from driftline.findings import Finding, Severity
 from driftline.stress import RunResult
-
-
-def engine_for(db_url: str) -> Engine:
-    return make_engine(db_url)
 
 
 def _url(engine: Engine) -> str:

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftline.db import dialect_of
-from driftline.drills.runner import VOLUME, DrillOptions, DrillResult, _stress, prepare, run_drill
+from driftline.drills.runner import (
+    VOLUME,
+    DrillOptions,
+    DrillResult,
+    prepare,
+    run_drill,
+    stress_run,
+)
 from driftline.stress import RunResult
 
 
@@ -51,7 +58,7 @@ def run_demo(options: DemoOptions, progress: Callable[[str], None] | None = None
     prepare(db_url, tickets, say)
     say(f"healthy stress run ({options.users} users, {options.duration_s:.0f} s)")
     base = {"dispatch": {"query_timeout_ms": deadline_ms, "on_query_timeout": "skip"}}
-    healthy = _stress(drill_options, db_url, directory / "healthy", base, options.duration_s)
+    healthy = stress_run(drill_options, db_url, directory / "healthy", base, options.duration_s)
     drill = run_drill("index-drop", drill_options, progress=say)
     say("writing the HTML report")
     report = write_report(drill.fault.run.run_dir, healthy.run_dir, directory / "report.html")

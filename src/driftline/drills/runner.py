@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from driftline.db import describe, dialect_of
+from driftline.db import describe, dialect_of, make_engine
 from driftline.drills import checks, watchdogs
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault, get_fault
@@ -146,13 +145,16 @@ def prepare(db_url: str, tickets: int, progress: Progress) -> None:
         engine.dispose()
 
 
-def stress_detection(run: RunResult, fault_at: datetime) -> Detection:
+def stress_detection(run: RunResult) -> Detection:
+    """The stress thresholds as a detector; its first sign is the first slice with an error."""
+    from driftline.stress.rundir import read_histograms
+
     breaches = [f for f in run.findings if f.severity.label == "error"]
     if run.verdict == "pass":
         return Detection("stress thresholds", False, "every stage within its thresholds")
     started = datetime.fromisoformat(run.document["started_at"].rstrip("Z"))
     first_error = None
-    for sliced in run.document.get("_histograms", {}).values():
+    for sliced in read_histograms(run.run_dir).stages.values():
         for index, hist in sliced:
             if hist.errors:
                 at = started + timedelta(seconds=index * sliced.slice_s)
@@ -174,11 +176,11 @@ def _with_after(detections: list[Detection], fault_at: datetime) -> list[Detecti
     return result
 
 
-def _stress(options: DrillOptions, db_url: str, directory: Path, overrides: dict, duration: float):
-    from driftline.stress.histogram import StageHistograms
-    from driftline.stress.rundir import read_histograms
-
-    run = run_stress(
+def stress_run(
+    options: DrillOptions, db_url: str, directory: Path, overrides: dict, duration: float
+) -> RunResult:
+    """One stress run of a drill phase against the prepared database (no extra seeding)."""
+    return run_stress(
         StressOptions(
             users=options.users,
             duration_s=duration,
@@ -191,9 +193,6 @@ def _stress(options: DrillOptions, db_url: str, directory: Path, overrides: dict
             dispatch_deadline_s=options.dispatch_deadline_s,
         )
     )
-    hists: StageHistograms = read_histograms(run.run_dir)
-    run.document["_histograms"] = {name: sliced for name, sliced in hists.stages.items()}
-    return run
 
 
 def run_drill(name: str, options: DrillOptions, progress: Progress | None = None) -> DrillResult:
@@ -217,7 +216,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         }
     }
     prepare(db_url, tickets, say)
-    engine = checks.engine_for(db_url)
+    engine = make_engine(db_url)
     try:
         say("capturing healthy schema and plan baselines")
         baselines = checks.capture_baselines(engine, directory)
@@ -233,7 +232,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
             )
             timer.start()
         say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
-        run = _stress(
+        run = stress_run(
             options,
             db_url,
             directory / "fault",
@@ -245,7 +244,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         engine.dispose()
         say("running the detectors")
         detections = [
-            stress_detection(run, fault_at),
+            stress_detection(run),
             watchdogs.queue_watchdog(engine, fault_at, options.dispatch_deadline_s),
             watchdogs.degraded_alerts(engine, fault_at),
             watchdogs.roster_coverage(engine),
@@ -260,10 +259,10 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         restored_at = _utcnow()
         recovery_s = options.recovery_duration_s or options.duration_s
         say(f"stress run after the restore ({recovery_s:.0f} s)")
-        healthy = _stress(options, db_url, directory / "recovery", base, recovery_s)
+        healthy = stress_run(options, db_url, directory / "recovery", base, recovery_s)
         engine.dispose()
         recovery = [
-            stress_detection(healthy, restored_at),
+            stress_detection(healthy),
             watchdogs.queue_watchdog(engine, restored_at, options.dispatch_deadline_s),
             watchdogs.degraded_alerts(engine, restored_at),
             watchdogs.roster_coverage(engine),
@@ -280,4 +279,4 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
     return result
 
 
-__all__ = ["VOLUME", "DrillOptions", "DrillResult", "Phase", "run_drill", "time"]
+__all__ = ["VOLUME", "DrillOptions", "DrillResult", "Phase", "run_drill", "stress_run"]

@@ -95,7 +95,8 @@ def roster_coverage(engine: Engine) -> Detection:
     from reference_system.routing import load_routing
 
     departments = load_routing(load_config().routing_file).departments
-    minute = _now().hour * 60 + _now().minute
+    now = _now()
+    minute = now.hour * 60 + now.minute
     with read_only(engine) as conn:
         rows = conn.execute(
             sa.text(

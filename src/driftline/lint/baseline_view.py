@@ -39,17 +39,6 @@ def _columns(value: Any) -> list[str]:
     return names
 
 
-def _entries(value: Any) -> list[tuple[str, Any]]:
-    if isinstance(value, dict):
-        return list(value.items())
-    if isinstance(value, list):
-        return [
-            (str(v.get("name", i)) if isinstance(v, dict) else str(i), v)
-            for i, v in enumerate(value)
-        ]
-    return []
-
-
 @dataclass
 class BaselineView:
     path: str = ""

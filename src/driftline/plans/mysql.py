@@ -322,11 +322,6 @@ def _deep_pairs(value: Any) -> Any:
     return value
 
 
-def is_mariadb(conn: Connection) -> bool:
-    version = str(conn.exec_driver_sql("SELECT VERSION()").scalar() or "")
-    return "mariadb" in version.lower()
-
-
 def explain(
     conn: Connection,
     sql: str,
@@ -337,7 +332,7 @@ def explain(
 ) -> Plan:
     """EXPLAIN FORMAT=JSON. With ``analyze``: MariaDB's ``ANALYZE FORMAT=JSON``; on MySQL the
     statement runs once and is timed (MySQL's EXPLAIN ANALYZE has no JSON before 8.3)."""
-    if analyze and is_mariadb(conn):
+    if analyze and conn.dialect.is_mariadb:
         raw = conn.execute(text(f"ANALYZE FORMAT=JSON {sql}"), dict(params)).scalar()
         return parse(str(raw), aliases)
     raw = conn.execute(text(f"EXPLAIN FORMAT=JSON {sql}"), dict(params)).scalar()
