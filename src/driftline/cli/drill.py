@@ -28,6 +28,11 @@ def drill(
     ),
     mode: str = typer.Option("skip", "--mode", help="Dispatcher on_query_timeout: skip | alert."),
     out: Path = typer.Option(Path("runs"), "--out", help="Directory for the drill's files."),
+    pg_data_dir: Path | None = typer.Option(
+        None,
+        "--pg-data-dir",
+        help="db-restart: data directory of the local server --db points at (it is restarted).",
+    ),
 ) -> int:
     """Inject a fault into the reference system, show what caught it, restore, show it green."""
     from driftline.drills import DrillOptions, run_drill
@@ -42,6 +47,7 @@ def drill(
         duration_s=_parse_duration(duration),
         tickets=tickets,
         on_query_timeout=mode,
+        pg_data_dir=pg_data_dir,
     )
     err = stderr_console()
     with err.status(f"drill {name}") as status:

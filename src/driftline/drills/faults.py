@@ -7,8 +7,6 @@ config overrides the faulty stress run uses.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -78,24 +76,46 @@ def refill_roster(engine: Engine) -> None:
         )
 
 
-def restart_postgresql(engine: Engine) -> None:
-    """Restart the local PostgreSQL cluster (the db-restart drill; local servers only)."""
-    if dialect_of(engine) != "postgresql":
+def check_restart_target(db_url: str, data_dir: Path | None) -> Path:
+    """The data directory the db-restart drill may restart: local, and serving ``db_url``'s port.
+
+    The drill restarts only the server named twice, by ``--db`` and by ``--pg-data-dir``; a
+    mismatch is a usage error, never a restart of some other server.
+    """
+    from driftline.db import parse_url
+    from driftline.pgcluster import data_dir_port
+
+    if dialect_of(db_url) != "postgresql":
         raise UsageError("the db-restart drill needs --db postgresql://… (it restarts the server)")
-    host = engine.url.host or "localhost"
+    url = parse_url(db_url)
+    host = url.host or "localhost"
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise UsageError(f"db-restart restarts only a local server, not {host}")
-    ctl = shutil.which("pg_ctlcluster")
-    clusters = sorted(Path("/etc/postgresql").glob("*/main")) if ctl else []
-    if not clusters:
-        raise RunError("db-restart needs pg_ctlcluster and a local cluster under /etc/postgresql")
-    version = clusters[-1].parent.name
-    subprocess.run(
-        [ctl, "--skip-systemctl-redirect", version, "main", "restart", "--", "-m", "fast"],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    if data_dir is None:
+        raise UsageError(
+            "db-restart needs --pg-data-dir DIR, the data directory of the server --db points at "
+            "(that server is restarted)"
+        )
+    try:
+        running = data_dir_port(data_dir)
+    except RunError as exc:
+        raise UsageError(f"--pg-data-dir {exc}") from None
+    port = url.port or 5432
+    if running != port:
+        raise UsageError(
+            f"--pg-data-dir {data_dir} serves port {running}, but --db is on port {port}: "
+            "db-restart restarts only the server of --db"
+        )
+    return Path(data_dir)
+
+
+def restart_postgresql(_engine: Engine, data_dir: Path | None) -> None:
+    """Restart the server of ``data_dir`` (checked beforehand by :func:`check_restart_target`)."""
+    from driftline.pgcluster import restart_data_dir
+
+    if data_dir is None:
+        raise UsageError("db-restart needs --pg-data-dir")
+    restart_data_dir(data_dir)
 
 
 def _noop(_engine: Engine) -> None:
@@ -110,11 +130,13 @@ class Fault:
     summary: str
     inject: Callable[[Engine], Any] = _noop
     restore: Callable[[Engine], Any] = _noop
-    during_run: Callable[[Engine], Any] | None = None  # injected this long into the run
+    #: injected ``during_run_after_s`` x duration into the run, given the engine and --pg-data-dir
+    during_run: Callable[[Engine, Path | None], Any] | None = None
     during_run_after_s: float = 0.0
     refsys_overrides: dict[str, Any] = field(default_factory=dict)
     dialects: tuple[str, ...] = ("sqlite", "postgresql", "mysql")
     lint_files: tuple[Callable[[], Path], ...] = ()
+    needs_data_dir: bool = False  # restarts the server of --pg-data-dir
 
 
 FAULTS: dict[str, Fault] = {
@@ -149,6 +171,7 @@ FAULTS: dict[str, Fault] = {
             during_run=restart_postgresql,
             during_run_after_s=0.4,
             dialects=("postgresql",),
+            needs_data_dir=True,
         ),
     )
 }

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from driftline.db import describe, dialect_of, make_engine
 from driftline.drills import checks, watchdogs
 from driftline.drills.detection import Detection
-from driftline.drills.faults import Fault, get_fault
-from driftline.errors import UsageError
+from driftline.drills.faults import Fault, check_restart_target, get_fault
+from driftline.errors import RunError, UsageError
 from driftline.stress import RunResult, StressOptions, run_stress
 from driftline.stress.refsys_proc import deep_merge
 
@@ -49,6 +49,7 @@ class DrillOptions:
     dispatch_deadline_s: float = 10.0
     thresholds: Path | None = None
     workers: int = 0
+    pg_data_dir: Path | None = None  # the server the db-restart drill restarts
 
 
 @dataclass
@@ -206,6 +207,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
     dialect = dialect_of(db_url)
     if dialect not in fault.dialects:
         raise UsageError(f"drill {name} runs on {', '.join(fault.dialects)}, not {dialect}")
+    data_dir = check_restart_target(db_url, options.pg_data_dir) if fault.needs_data_dir else None
     tickets, deadline_ms = VOLUME[dialect]
     tickets = options.tickets or tickets
     deadline_ms = options.query_timeout_ms or deadline_ms
@@ -226,10 +228,17 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         fault.inject(engine)
         engine.dispose()
         timer = None
+        failed: list[BaseException] = []
         if fault.during_run is not None:
-            timer = threading.Timer(
-                options.duration_s * fault.during_run_after_s, fault.during_run, args=(engine,)
-            )
+            during_run = fault.during_run
+
+            def inject_mid_run() -> None:
+                try:
+                    during_run(engine, data_dir)
+                except Exception as exc:  # reported once the run is over
+                    failed.append(exc)
+
+            timer = threading.Timer(options.duration_s * fault.during_run_after_s, inject_mid_run)
             timer.start()
         say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
         run = stress_run(
@@ -241,6 +250,8 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         )
         if timer is not None:
             timer.join()
+        if failed:
+            raise RunError(f"drill {name}: the mid-run fault failed: {failed[0]}")
         engine.dispose()
         say("running the detectors")
         detections = [
