@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from driftline.stress.histogram import StageHistograms
+from driftline.stress.stages import Sample
+from driftline.stress.summary import stage_figures
 
 STAGES = ("create", "dispatch", "alert", "respond", "resolve", "followup", "reopen")
 DEADLINES_MS = {
@@ -60,6 +62,7 @@ def make_run(
     run_dir.mkdir(parents=True)
     hists = StageHistograms(slice_s=5.0)
     rows = []
+    samples_seen: list[Sample] = []
     per_ticket = len(STAGES)
     tickets = max(1, samples // per_ticket)
     for i in range(tickets):
@@ -70,6 +73,7 @@ def make_run(
             ms = latency(rng, stage, frac, slow, factor)
             ok = ms <= DEADLINES_MS[stage]
             hists.record(stage, t0, ms, ok)
+            samples_seen.append(Sample(ticket, stage, t0, ms, ok, "" if ok else "deadline"))
             if write_samples:
                 rows.append(
                     (
@@ -94,13 +98,9 @@ def make_run(
         "generator": {"cpu_percent_max": 45.0, "saturated": False},
         "stage_order": list(STAGES),
         "stages": {
-            s: {
-                "deadline_ms": DEADLINES_MS[s],
-                "count": h.count,
-                "failed": h.errors,
-                "p95_ms": h.quantile(0.95),
-            }
-            for s, h in totals.items()
+            s: fig.to_dict()
+            for s, fig in stage_figures(samples_seen, DEADLINES_MS).items()
+            if s in STAGES
         },
         "throughput": {"tickets": tickets, "tickets_per_s": round(tickets / duration_s, 2)},
         "verdicts": [

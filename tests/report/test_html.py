@@ -78,7 +78,7 @@ def test_html_is_self_contained_and_escapes_titles(tmp_path, sqlite_url):
     assert "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;" in html
     assert "seq scan on &lt;b&gt;log&lt;/b&gt;" in html
     assert "Bottleneck: <b>dispatch</b>" in html
-    assert html.count("<svg") == 1 + 7 + 3  # stage grid, one per stage, three 24 h maps
+    assert html.count("<svg") == 2 + 7 + 3  # two stage grids, one per stage, three 24 h maps
     assert "Tickets created" in html and "plan.full_scan" in html
 
 

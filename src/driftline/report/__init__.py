@@ -5,13 +5,14 @@ database and a second run to compare with) into a :class:`Report` of plain grids
 :func:`render_html` and :func:`render_terminal` only draw it.
 """
 
-from driftline.report.bottleneck import Bottleneck, StageEvidence, find_bottleneck
+from driftline.report.bottleneck import Bottleneck, find_bottleneck
 from driftline.report.build import Report, build_report
 from driftline.report.compare import Comparison, StageDelta, compare_runs
 from driftline.report.heatmap import Grid, latency_grids, stage_time_grid, week_hour_grid
 from driftline.report.hours import TicketHours, read_ticket_hours
 from driftline.report.html import render_html, write_html, write_html_report
 from driftline.report.rundir import RunData, load_run
+from driftline.report.stagerows import StageRow, stage_rows
 from driftline.report.terminal import render_terminal, report_renderables
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
     "Report",
     "RunData",
     "StageDelta",
-    "StageEvidence",
+    "StageRow",
     "TicketHours",
     "build_report",
     "compare_runs",
@@ -32,6 +33,7 @@ __all__ = [
     "render_html",
     "render_terminal",
     "report_renderables",
+    "stage_rows",
     "stage_time_grid",
     "week_hour_grid",
     "write_html",

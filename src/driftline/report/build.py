@@ -9,9 +9,16 @@ from typing import Any
 from driftline.findings import Finding, sort_findings
 from driftline.report.bottleneck import Bottleneck, find_bottleneck
 from driftline.report.compare import Comparison, compare_runs
-from driftline.report.heatmap import DEFAULT_MAX_COLS, Grid, latency_grids, stage_time_grid
+from driftline.report.heatmap import (
+    DEFAULT_MAX_COLS,
+    Grid,
+    latency_grids,
+    relative_grid,
+    stage_time_grid,
+)
 from driftline.report.hours import TicketHours, read_ticket_hours
 from driftline.report.rundir import RunData, SlowSample, load_run
+from driftline.report.stagerows import StageRow, figures_of
 
 
 @dataclass(frozen=True)
@@ -29,11 +36,17 @@ class Report:
     verdicts: list[dict[str, Any]]
     findings: list[Finding]
     stage_grid: Grid
+    relative_grid: Grid
     latency_grids: list[Grid]
     bottleneck: Bottleneck
     slowest: list[SlowTicket] = field(default_factory=list)
     hours: TicketHours | None = None
     comparison: Comparison | None = None
+
+    @property
+    def stages(self) -> list[StageRow]:
+        """Every stage's row (reached or not), in journey order: the one source of figures."""
+        return self.bottleneck.stages
 
 
 def build_report(
@@ -65,8 +78,9 @@ def build_report(
         verdicts=[v for v in data.run.get("verdicts") or [] if isinstance(v, dict)],
         findings=sort_findings(data.findings),
         stage_grid=stage_time_grid(data.hists, order, deadlines, max_cols),
+        relative_grid=relative_grid(data.hists, order, max_cols),
         latency_grids=latency_grids(data.hists, order, max_cols),
-        bottleneck=find_bottleneck(data.hists, order, deadlines),
+        bottleneck=find_bottleneck(data.hists, order, deadlines, figures_of(data.run)),
         slowest=[SlowTicket(s, titles.get(s.ticket_id)) for s in data.slowest],
         hours=hours,
         comparison=comparison,

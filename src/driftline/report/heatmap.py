@@ -90,7 +90,11 @@ def stage_time_grid(
     deadlines_ms: dict[str, float],
     max_cols: int = DEFAULT_MAX_COLS,
 ) -> Grid:
-    """Stage × time: p95 / stage deadline per cell, with the error rate as overlay."""
+    """Stage × time: p95 / stage deadline per cell, with the failed share as overlay.
+
+    The overlay is the share of the cell's samples that failed (a missed deadline or an error:
+    the histograms do not keep the reason).
+    """
     cols = columns_for(hists, max_cols)
     stages = [s for s in stage_order if s in hists.stages]
     stages += sorted(s for s in hists.stages if s not in stages)
@@ -121,6 +125,37 @@ def stage_time_grid(
         values=values,
         unit="× deadline",
         overlay=overlay,
+        counts=counts,
+        notes={"column_s": f"{cols.width_s:g}"},
+    )
+
+
+def relative_grid(
+    hists: StageHistograms, stage_order: Sequence[str], max_cols: int = DEFAULT_MAX_COLS
+) -> Grid:
+    """Stage × time: each cell's p95 against the stage's own median over the whole run.
+
+    A healthy run, far inside every deadline, still shows where and when a stage slowed down.
+    """
+    cols = columns_for(hists, max_cols)
+    stages = [s for s in stage_order if s in hists.stages]
+    stages += sorted(s for s in hists.stages if s not in stages)
+    values: list[list[float | None]] = []
+    counts: list[list[int]] = []
+    for stage in stages:
+        median = hists.stages[stage].total().quantile(0.5)
+        row: list[float | None] = []
+        for hist in column_histograms(hists.stages[stage], cols):
+            p95 = hist.quantile(0.95)
+            row.append(p95 / median if p95 is not None and median else None)
+        values.append(row)
+        counts.append([h.count for h in column_histograms(hists.stages[stage], cols)])
+    return Grid(
+        title="p95 against the stage's own median over time",
+        row_labels=stages,
+        col_labels=cols.labels(),
+        values=values,
+        unit="× median",
         counts=counts,
         notes={"column_s": f"{cols.width_s:g}"},
     )

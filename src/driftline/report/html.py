@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from driftline.report import svg
 from driftline.report.build import Report, build_report
 from driftline.report.heatmap import busiest_cell, format_ms, format_ratio, night_share
+from driftline.report.stagerows import HEADINGS, format_actual, format_limit, row_cells
 
 
 def _env() -> Environment:
@@ -22,20 +23,24 @@ def _env() -> Environment:
     env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{v:.{d}%}"
     env.filters["signed_pct"] = lambda v: "–" if v is None else f"{v:+.0%}"
     env.filters["signed_pp"] = lambda v: "–" if v is None else f"{v * 100:+.1f} pp"
-    env.filters["num"] = lambda v: (
-        f"{v:,.1f}".rstrip("0").rstrip(".") if isinstance(v, float) else v
-    )
     env.filters["ratio"] = lambda v: "–" if v is None else format_ratio(v)
+    env.filters["limit"] = format_limit
+    env.filters["actual"] = format_actual
     return env
 
 
 def render_html(report: Report) -> str:
     """The report as one HTML document."""
-    deadlines = {ev.stage: ev.deadline_ms for ev in report.bottleneck.stages}
+    deadlines = {row.stage: row.deadline_ms for row in report.stages}
     template = _env().get_template("report.html.j2")
     return template.render(
         r=report,
+        headings=HEADINGS,
+        stage_rows=[(row, row_cells(row)) for row in report.stages],
         stage_svg=svg.stage_time_svg(report.stage_grid),
+        relative_svg=svg.relative_svg(report.relative_grid),
+        failed_legend=svg.failed_legend(),
+        relative_legend=svg.relative_legend(),
         latency=[
             (g, svg.latency_svg(g, deadlines.get(g.title)), deadlines.get(g.title))
             for g in report.latency_grids

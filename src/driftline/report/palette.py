@@ -22,6 +22,24 @@ _COUNT_STOPS = (
     (0.75, (0x45, 0x4F, 0xB8)),
     (1.0, (0x2A, 0x12, 0x6E)),
 )
+# Failure scale: a cell where most samples failed (missed the deadline or erred), in its own hue
+# and darker than any merely slow cell, so "failed" never reads as "a bit slow". 100 % is the
+# darkest colour of the report.
+_FAILED_STOPS = (
+    (0.5, (0xB8, 0x3C, 0xC9)),
+    (0.75, (0x6E, 0x1A, 0x8A)),
+    (1.0, (0x24, 0x06, 0x33)),
+)
+#: From this failed share on, a cell takes the failure colour instead of its latency's.
+FAILING = 0.5
+# Relative scale: p95 against the stage's own median (1× pale, ≥ 5× deep).
+_RELATIVE_STOPS = (
+    (1.0, (0xF3, 0xF4, 0xF6)),
+    (1.5, (0xFD, 0xE6, 0x8A)),
+    (2.0, (0xF5, 0xB0, 0x4C)),
+    (3.0, (0xE0, 0x6A, 0x2B)),
+    (5.0, (0xA3, 0x2B, 0x1C)),
+)
 EMPTY = "#f3f4f6"
 
 
@@ -42,6 +60,23 @@ def _blend(stops: tuple[tuple[float, tuple[int, int, int]], ...], x: float) -> s
 def ratio_colour(ratio: float | None) -> str:
     """Colour of a p95 / deadline ratio."""
     return EMPTY if ratio is None else _blend(_RATIO_STOPS, ratio)
+
+
+def failed_colour(failed_rate: float) -> str:
+    """Colour of a cell where ``failed_rate`` (≥ :data:`FAILING`) of the samples failed."""
+    return _blend(_FAILED_STOPS, failed_rate)
+
+
+def cell_colour(ratio: float | None, failed_rate: float | None) -> str:
+    """A stage × time cell: the failure colour when most samples failed, else its p95 ratio's."""
+    if failed_rate is not None and failed_rate >= FAILING:
+        return failed_colour(failed_rate)
+    return ratio_colour(ratio)
+
+
+def relative_colour(times_median: float | None) -> str:
+    """Colour of a p95 measured against the stage's own median (1× = as usual)."""
+    return EMPTY if times_median is None else _blend(_RELATIVE_STOPS, times_median)
 
 
 def count_level(value: float | None, top: float, levels: int = 8) -> int:

@@ -11,7 +11,15 @@ import math
 from markupsafe import Markup, escape
 
 from driftline.report.heatmap import Grid, format_ms
-from driftline.report.palette import count_colour, count_level, ratio_colour
+from driftline.report.palette import (
+    FAILING,
+    cell_colour,
+    count_colour,
+    count_level,
+    failed_colour,
+    ratio_colour,
+    relative_colour,
+)
 
 PLOT_W = 760
 LABEL_W = 92
@@ -33,7 +41,8 @@ def _every(n: int, cell_w: float, min_px: float = 56) -> int:
 
 
 def stage_time_svg(grid: Grid) -> Markup:
-    """Stage rows × time columns coloured by p95 / deadline; a dark dot sized by error rate."""
+    """Stage rows × time columns coloured by p95 / deadline; a dark dot sized by the failed
+    share; a cell where most samples failed takes the failure colour instead."""
     rows, cols = grid.shape
     if not rows or not cols:
         return Markup('<p class="muted">No stage samples in this run.</p>')
@@ -62,19 +71,53 @@ def stage_time_svg(grid: Grid) -> Markup:
                 ratio_text = f"p95 {ratio:.2f}× deadline" if ratio is not None else "no deadline"
                 tip = (
                     f"{stage} from {grid.col_labels[c]}: {ratio_text}, "
-                    f"errors {(err or 0):.1%}, {n} samples"
+                    f"failed {100 * (err or 0):.1f} %, {n} samples"
                 )
             out.append(
                 f'<rect x="{x:.1f}" y="{y + 1}" width="{max(cell_w - 1, 0.6):.1f}" '
-                f'height="{cell_h - 2}" fill="{ratio_colour(ratio)}"><title>{escape(tip)}</title>'
-                "</rect>"
+                f'height="{cell_h - 2}" fill="{cell_colour(ratio, err)}">'
+                f"<title>{escape(tip)}</title></rect>"
             )
-            if err:
+            if err and err < FAILING:
                 radius = max(1.5, math.sqrt(err) * (min(cell_w, cell_h) / 2 - 1))
                 out.append(
                     f'<circle cx="{x + cell_w / 2:.1f}" cy="{y + cell_h / 2:.1f}" '
                     f'r="{radius:.1f}" fill="#111827" fill-opacity="0.75"/>'
                 )
+    out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def relative_svg(grid: Grid) -> Markup:
+    """Stage rows × time columns coloured by p95 against the stage's own median."""
+    rows, cols = grid.shape
+    if not rows or not cols:
+        return Markup('<p class="muted">No stage samples in this run.</p>')
+    cell_w = PLOT_W / cols
+    cell_h = 20
+    width = LABEL_W + PLOT_W
+    height = rows * cell_h + AXIS_H
+    out = [
+        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(grid.title)}">'
+    ]
+    for r, stage in enumerate(grid.row_labels):
+        y = r * cell_h
+        out.append(
+            f'<text x="{LABEL_W - 8}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
+            f'font-size="12" fill="#1f2937">{escape(stage)}</text>'
+        )
+        for c in range(cols):
+            value = grid.values[r][c]
+            if value is None:
+                continue
+            tip = f"{stage} from {grid.col_labels[c]}: p95 {value:.1f}× the stage's median"
+            out.append(
+                f'<rect x="{LABEL_W + c * cell_w:.1f}" y="{y + 1}" '
+                f'width="{max(cell_w - 1, 0.6):.1f}" height="{cell_h - 2}" '
+                f'fill="{relative_colour(value)}"><title>{escape(tip)}</title></rect>'
+            )
     out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
     out.append("</svg>")
     return Markup("".join(out))
@@ -185,6 +228,22 @@ def ratio_legend() -> Markup:
     stops = [0.0, 0.25, 0.5, 0.75, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0]
     cells = "".join(f'<span class="sw" style="background:{ratio_colour(s)}"></span>' for s in stops)
     return Markup(f'<span class="legend">0× {cells} ≥3× deadline</span>')
+
+
+def failed_legend() -> Markup:
+    cells = "".join(
+        f'<span class="sw" style="background:{failed_colour(s)}"></span>'
+        for s in (0.5, 0.625, 0.75, 0.875, 1.0)
+    )
+    return Markup(f'<span class="legend">most failed: 50 % {cells} 100 %</span>')
+
+
+def relative_legend() -> Markup:
+    stops = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+    cells = "".join(
+        f'<span class="sw" style="background:{relative_colour(s)}"></span>' for s in stops
+    )
+    return Markup(f'<span class="legend">1× {cells} ≥5× the median</span>')
 
 
 def count_legend(levels: int = 8) -> Markup:

@@ -1,4 +1,4 @@
-"""The report in a terminal: rich renderables of the same grids, readable at 100 columns.
+"""The report in a terminal: rich renderables of the same grids and figures, at 100 columns.
 
 Every cell is a character whose shape carries the level (so it reads with colour off) and whose
 colour repeats it; the grids themselves come from :mod:`driftline.report.heatmap`.
@@ -6,16 +6,19 @@ colour repeats it; the grids themselves come from :mod:`driftline.report.heatmap
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from driftline.report.build import Report
-from driftline.report.heatmap import Grid, busiest_cell, format_ms, format_ratio, night_share
-from driftline.report.palette import count_colour, count_level, ratio_colour
+from driftline.report.heatmap import Grid, busiest_cell, format_ms, night_share
+from driftline.report.palette import cell_colour, count_colour, count_level, relative_colour
+from driftline.report.stagerows import NOT_REACHED, row_cells
 
 RATIO_CHARS = ((0.5, "·"), (0.8, "░"), (1.0, "▒"), (1.5, "▓"), (float("inf"), "█"))
+RELATIVE_CHARS = ((1.25, "·"), (1.5, "░"), (2.0, "▒"), (3.0, "▓"), (float("inf"), "█"))
 ERROR_CHAR = "×"
 ERROR_MARK = 0.10
 COUNT_CHARS = " .:-=+*#@"
@@ -48,7 +51,27 @@ def stage_time_text(grid: Grid) -> Text:
         for c in range(cols):
             ratio = grid.values[r][c]
             err = grid.overlay[r][c] if grid.overlay else None
-            text.append(ratio_char(ratio, err), style=ratio_colour(ratio) if ratio else "")
+            style = cell_colour(ratio, err) if ratio is not None or err else ""
+            text.append(ratio_char(ratio, err), style=style)
+        text.append("\n")
+    if cols:
+        text.append_text(_axis(grid, cols))
+    return text
+
+
+def relative_text(grid: Grid) -> Text:
+    """Stage × time cells of p95 against the stage's own median (shape and colour)."""
+    rows, cols = grid.shape
+    text = Text()
+    for r in range(rows):
+        text.append(f"{grid.row_labels[r][:LABEL_W]:>{LABEL_W}} ", style="bold")
+        for c in range(cols):
+            value = grid.values[r][c]
+            if value is None:
+                text.append(" ")
+                continue
+            char = next(ch for limit, ch in RELATIVE_CHARS if value < limit)
+            text.append(char, style=relative_colour(value))
         text.append("\n")
     if cols:
         text.append_text(_axis(grid, cols))
@@ -91,22 +114,33 @@ def _bottleneck_panel(report: Report) -> Panel:
     )
 
 
+#: The terminal's stage columns: (cell key of :func:`row_cells`, heading).
+STAGE_COLUMNS = (
+    ("samples", "n"),
+    ("completed", "completed"),
+    ("missed", "missed"),
+    ("errors", "errors"),
+    ("p95", "p95"),
+    ("deadline", "deadline"),
+    ("ratio", "p95/dl"),
+    ("trend", "p95 early → late"),
+)
+
+
 def _stage_table(report: Report) -> Table:
-    table = Table(title="Stages", title_justify="left", expand=False, pad_edge=False)
-    for name in ("stage", "n", "p50", "p95", "deadline", "p95/dl", "errors", "p95 early→late"):
-        table.add_column(name, justify="left" if name == "stage" else "right")
-    for ev in report.bottleneck.stages:
-        hot = ev.stage == report.bottleneck.stage
-        table.add_row(
-            Text(ev.stage, style="bold red" if hot else "bold"),
-            str(ev.count),
-            _ms(ev.p50_ms),
-            _ms(ev.p95_ms),
-            _ms(ev.deadline_ms),
-            "–" if ev.ratio is None else format_ratio(ev.ratio),
-            f"{ev.error_rate:.1%}",
-            f"{_ms(ev.early_p95_ms)}→{_ms(ev.late_p95_ms)}",
-        )
+    """The stage figures, each the same text as in the HTML report (:func:`row_cells`)."""
+    table = Table(title="Stages", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("stage")
+    for _, heading in STAGE_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    for row in report.stages:
+        hot = row.stage == report.bottleneck.stage
+        cells = row_cells(row)
+        texts = [
+            Text(cells[key], style="bold red" if cells[key] == NOT_REACHED else "")
+            for key, _ in STAGE_COLUMNS
+        ]
+        table.add_row(Text(row.stage, style="bold red" if hot else "bold"), *texts)
     return table
 
 
@@ -149,7 +183,7 @@ def report_renderables(report: Report) -> list[RenderableType]:
     col_s = report.stage_grid.notes.get("column_s", "")
     legend = Text(
         f"cell = {col_s} s · p95/deadline: · <0.5  ░ <0.8  ▒ <1  ▓ <1.5  █ ≥1.5  "
-        f"{ERROR_CHAR} errors ≥{ERROR_MARK:.0%}",
+        f"{ERROR_CHAR} failed ≥{ERROR_MARK:.0%} (missed or erred)",
         style="dim",
     )
     parts: list[RenderableType] = [
@@ -157,6 +191,10 @@ def report_renderables(report: Report) -> list[RenderableType]:
         Text("Stages over time", style="bold underline"),
         stage_time_text(report.stage_grid),
         legend,
+        Text(""),
+        Text("p95 against each stage's own median", style="bold underline"),
+        relative_text(report.relative_grid),
+        Text("· <1.25×  ░ <1.5×  ▒ <2×  ▓ <3×  █ ≥3× the stage's median", style="dim"),
         Text(""),
         _stage_table(report),
         Text(""),
