@@ -13,7 +13,6 @@ from driftline.cli._common import (
     stderr_console,
     stdout_console,
 )
-from driftline.db import Timeouts
 from driftline.errors import UsageError
 
 plan_app = typer.Typer(help="Explain-plan baselines: capture, check, diff.", no_args_is_help=True)
@@ -44,6 +43,7 @@ def capture_cmd(
     timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
 ) -> int:
     """Capture the plans of every query and parameter set into a baseline file."""
+    from driftline.db import Timeouts
     from driftline.plans.capture import capture
     from driftline.plans.diff import small_tables
     from driftline.plans.queries import load_queries
@@ -81,6 +81,7 @@ def check_cmd(
     timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
 ) -> int:
     """Compare live plans with a baseline; exit 1 on regressions at or above --fail-on."""
+    from driftline.db import Timeouts
     from driftline.plans.check import check
 
     result = check(
@@ -111,6 +112,7 @@ def diff_cmd(
 ) -> int:
     """Plans of two databases, dates or captures side by side, and what changed."""
     from driftline import output as out_formats
+    from driftline.db import Timeouts
     from driftline.plans.check import diff
     from driftline.plans.render import side_by_side
 

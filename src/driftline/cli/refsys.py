@@ -6,10 +6,8 @@ import contextlib
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from driftline.cli._common import stderr_console, stdout_console
-from driftline.db import connection_error, describe
 from driftline.errors import UsageError
 
 refsys_app = typer.Typer(help="The bundled reference ticket system.", no_args_is_help=True)
@@ -34,6 +32,7 @@ def _initialised(db: str | None, config):  # type: ignore[no-untyped-def]
     """An engine over an initialised reference database; connection errors become exit 2."""
     import sqlalchemy as sa
 
+    from driftline.db import connection_error
     from reference_system.bootstrap import init_database
 
     engine = _engine(db)
@@ -52,6 +51,8 @@ def init(
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
 ) -> int:
     """Create the schema and load reference data (idempotent)."""
+    from driftline.db import describe
+
     with _initialised(db, _config(config)) as engine:
         stdout_console().print(f"initialised reference system in {describe(engine.url)}")
     return 0
@@ -66,6 +67,9 @@ def seed(
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
 ) -> int:
     """Add realistic ticket history (about six status rows per ticket), with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from driftline.db import describe
     from reference_system.routing import load_routing
     from reference_system.seed import seed as run_seed
 
@@ -111,6 +115,7 @@ def serve(
     ),
 ) -> int:
     """Run the HTTP API with the dispatcher and SLA sweeper (initialises the schema first)."""
+    from driftline.db import describe
     from reference_system.server import serve as run_server
 
     if http_workers < 1:

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from driftline.cli._common import stdout_console
-from driftline.report import build_report, render_terminal, write_html
 
 
 def report_command(
@@ -28,6 +27,8 @@ def report_command(
     ),
 ) -> int:
     """Turn a stress run into one self-contained HTML bottleneck heatmap report."""
+    from driftline.report import build_report, render_terminal, write_html
+
     report = build_report(run_dir, db_url=db, compare_dir=compare)
     console = stdout_console()
     if terminal:

@@ -13,8 +13,6 @@ import typer
 from driftline.cli._common import fail_on_option
 from driftline.errors import UsageError
 from driftline.findings import Severity
-from driftline.schema_report import FORMATS, check_webhook_url, post_json, render_report
-from driftline.schema_report.build import build_report
 
 
 def add_commands(schema_app: typer.Typer) -> None:
@@ -23,6 +21,8 @@ def add_commands(schema_app: typer.Typer) -> None:
 
 
 def _format_for(fmt: str | None, out: Path | None) -> str:
+    from driftline.schema_report.render import FORMATS
+
     if fmt is None:
         return "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "markdown"
     if fmt not in FORMATS:
@@ -49,6 +49,9 @@ def report(
     fail_on: str = fail_on_option(),
 ) -> int:
     """The daily baseline report: a live database against its committed schema baseline."""
+    from driftline.schema_report import check_webhook_url, post_json, render_report
+    from driftline.schema_report.build import build_report
+
     fmt = _format_for(fmt, out)
     threshold = Severity.parse(fail_on)
     if webhook:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.live import Live
 
 from driftline import output
 from driftline.cli._common import format_option, stdout_console
 from driftline.errors import UsageError
 from driftline.findings import Severity
-from driftline.stress.judge import rejudge
-from driftline.stress.live import live_view, result_view
-from driftline.stress.result import RunResult, summary_title
-from driftline.stress.runner import StressOptions, run_stress
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from driftline.stress.result import RunResult
 
 stress_app = typer.Typer(
     name="stress",
@@ -80,6 +80,11 @@ def run_command(
     fmt: str = format_option(),
 ) -> int:
     """Run ticket journeys against the reference system; exit 0 pass, 1 breach, 3 inconclusive."""
+    from rich.live import Live
+
+    from driftline.stress.live import live_view
+    from driftline.stress.runner import StressOptions, run_stress
+
     output.check_format(fmt)
     options = StressOptions(
         users=users,
@@ -113,11 +118,16 @@ def judge_command(
     fmt: str = format_option(),
 ) -> int:
     """Judge a finished run again from its run.json; exit codes as for ``stress run``."""
+    from driftline.stress.judge import rejudge
+
     output.check_format(fmt)
     return _report(rejudge(run_dir, thresholds), fmt, stdout_console())
 
 
 def _report(result: RunResult, fmt: str, console: Console) -> int:
+    from driftline.stress.live import result_view
+    from driftline.stress.result import summary_title
+
     if fmt == "terminal":
         console.print(result_view(result))
         if result.findings:

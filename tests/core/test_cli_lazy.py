@@ -1,0 +1,77 @@
+"""Commands load their subsystem only when they run, so a CI step pays only for what it uses.
+
+Each case runs the CLI in a fresh interpreter and lists the top-level packages it imported.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from driftline.cli import _commands, app
+
+#: Packages a command imports only when it needs a database, SQL parsing, HTTP, HTML or load.
+SUBSYSTEMS = {"sqlalchemy", "sqlglot", "httpx", "jinja2", "locust", "psycopg", "pymysql", "yaml"}
+
+_PROBE = """
+import json, sys
+from driftline.cli import run
+code = run(sys.argv[1:])
+sys.stdout.flush()
+print("\\n" + json.dumps({"code": code, "modules": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def imported_by(*argv: str) -> tuple[int, set[str]]:
+    """Exit code and top-level packages imported by ``driftline ARGV`` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip(), done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("--version",), ("--help",), ("schema", "--help"), ("plan", "check", "--help")],
+)
+def test_version_and_help_import_no_subsystem(argv):
+    code, modules = imported_by(*argv)
+    assert code == 0
+    assert modules & SUBSYSTEMS == set()
+
+
+def test_the_probe_sees_a_subsystem_when_one_loads(tmp_path):
+    """Control: a command that reads databases does import SQLAlchemy."""
+    urls = []
+    for name in ("a.db", "b.db"):
+        sqlite3.connect(tmp_path / name).close()
+        urls += ["--db", f"sqlite:///{tmp_path / name}"]
+    code, modules = imported_by("schema", "diff", *urls)
+    assert code == 0
+    assert "sqlalchemy" in modules
+
+
+def test_the_command_table_matches_what_the_modules_register():
+    """Every listed command is registered by its module, and no module registers an unlisted one."""
+    for module_name in _commands.MODULES:
+        registered = set(_commands.load_module_commands(module_name))
+        listed = {name for name, module in _commands.COMMANDS.items() if module == module_name}
+        assert registered == listed, module_name
+
+
+def test_every_command_is_reachable_from_the_root_group():
+    root = typer.main.get_command(app)
+    assert list(root.commands) == list(_commands.COMMANDS)
+    for name in _commands.COMMANDS:
+        assert root.commands[name].name == name
