@@ -20,20 +20,31 @@ def lint(
     large_table: list[str] = typer.Option(
         [], "--large-table", help="A table too big to lock or rewrite (repeatable)."
     ),
+    critical: list[str] = typer.Option(
+        [],
+        "--critical",
+        help="Also treat this index, or TABLE.primary_key, as SLA-critical (repeatable).",
+    ),
+    rule: list[str] = typer.Option(
+        [], "--rule", help="Turn on an opt-in rule: lock-timeout (repeatable)."
+    ),
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
 ) -> int:
-    """Flag what the incident's script did before it runs: UPDATE/DELETE without WHERE, dropped
-    critical indexes, dropped columns and tables in use, locking DDL on large tables."""
-    from driftline.db import canonical_dialect
+    """Flag what the incident's script did before it runs: UPDATE/DELETE without WHERE,
+    TRUNCATE, dropped critical indexes and keys, dropped columns and tables in use, locking DDL on
+    large tables. Each statement is judged on the schema as the file has left it at that line."""
     from driftline.lint import lint_files
+    from driftline.lint.dialect import get
 
     findings = lint_files(
         files,
         baseline=baseline,
-        dialect=canonical_dialect(dialect) if dialect else None,
+        dialect=get(dialect).name if dialect else None,
         large_tables=large_table,
+        rules=rule,
+        critical=critical,
     )
     title = f"lint of {len(files)} file{'s' if len(files) != 1 else ''}"
     return report_findings(findings, fmt, title=title, fail_on=fail_on, out=out)

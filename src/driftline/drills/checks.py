@@ -66,22 +66,35 @@ def schema_check(engine: Engine, baselines: dict[str, Any]) -> Detection:
 
 
 def reference_view():  # type: ignore[no-untyped-def]
-    """The reference system's schema as lint sees a baseline (its SLA-critical indexes marked)."""
-    from driftline.lint.baseline_view import BaselineView
+    """The reference system's schema as lint reads a baseline (its SLA-critical indexes marked)."""
+    from driftline.schema.baseline import Baseline
+    from driftline.schema.model import ForeignKey, Index, Schema, Table
     from reference_system.schema import CRITICAL_INDEXES, metadata
 
-    view = BaselineView(path="reference_system/schema.py", critical_indexes=set(CRITICAL_INDEXES))
+    tables = {}
     for table in metadata.sorted_tables:
-        view.tables.add(table.name)
-        for index in table.indexes:
-            view.indexes[index.name] = (table.name, [c.name for c in index.columns])
-        view.foreign_keys[table.name] = [
-            [e.parent.name for e in fk.elements] for fk in table.foreign_key_constraints
-        ]
-        view.constraint_columns[table.name] = {c.name for c in table.primary_key.columns} | {
-            e.parent.name for fk in table.foreign_key_constraints for e in fk.elements
-        }
-    return view
+        tables[table.name] = Table(
+            table.name,
+            primary_key=tuple(c.name for c in table.primary_key.columns),
+            indexes={
+                ix.name: Index(ix.name, tuple(c.name for c in ix.columns), bool(ix.unique))
+                for ix in table.indexes
+            },
+            foreign_keys={
+                fk.name or f"{table.name}_fk{i}": ForeignKey(
+                    fk.name or f"{table.name}_fk{i}",
+                    tuple(e.parent.name for e in fk.elements),
+                    fk.referred_table.name,
+                    tuple(e.column.name for e in fk.elements),
+                )
+                for i, fk in enumerate(table.foreign_key_constraints)
+            },
+        )
+    return Baseline(
+        Schema("postgresql", tables=tables),
+        critical_indexes=set(CRITICAL_INDEXES),
+        path="reference_system/schema.py",
+    )
 
 
 def lint_check(fault: Fault | None, fault_at: datetime | None) -> Detection | None:

@@ -1,14 +1,18 @@
-"""Migration lint that knows the baseline (issue 8).
+"""Migration lint that simulates the file against the baseline.
 
     from driftline.lint import lint_files
     findings = lint_files(["migrations/0042.sql"], baseline="baselines/prod.postgresql.yaml")
 
-Statements are split with sqlglot's tokenizer (so every finding names its file and line),
-parsed per dialect, and checked by the rules in :mod:`driftline.lint.rules`. Knowing the
-baseline removes context-free false positives: only critical indexes, baselined tables and
-large tables are flagged, and objects created in the same file are never flagged.
+Each file is split the way its client splits it (:mod:`~driftline.lint.split`), and each
+statement is judged by the rules (:mod:`~driftline.lint.rules`,
+:mod:`~driftline.lint.rules_locks`) on the schema as it stands at that line
+(:mod:`~driftline.lint.state`: the baseline, then every earlier statement applied by
+:mod:`~driftline.lint.effects`). Statements inside ``DO`` blocks, called functions and
+procedures, and ``EXECUTE '<literal>'`` are judged at their own lines
+(:mod:`~driftline.lint.bodies`).
 """
 
-from driftline.lint.engine import RULES, lint_files, lint_text
+from driftline.lint.engine import RULES, lint_files, lint_text, new_state
+from driftline.lint.rules import OPT_IN
 
-__all__ = ["RULES", "lint_files", "lint_text"]
+__all__ = ["OPT_IN", "RULES", "lint_files", "lint_text", "new_state"]

@@ -1,36 +1,253 @@
-"""Linting files: split, parse, apply every rule, honour suppressions, return findings."""
+"""Linting files: split as the client does, evaluate each statement against the schema as it
+stands at its line, apply the statement's effect, honour suppressions, return findings.
+
+Files are evaluated in the order given, against one state: a migration directory's second file
+sees the tables the first one created.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
 
-from driftline.db import sqlglot_dialect
 from driftline.errors import InputFileError
 from driftline.findings import Finding, Severity
-from driftline.lint import suppress
-from driftline.lint.baseline_view import BaselineView, bare, load_view
-from driftline.lint.rules import RULES, Context
-from driftline.lint.statements import Statement, parse
+from driftline.lint import bodies, effects, suppress
+from driftline.lint import rules_locks as _rules_locks  # noqa: F401 - registers its rules
+from driftline.lint.dialect import LintDialect, get
+from driftline.lint.rules import OPT_IN, RULES, Context
+from driftline.lint.state import Routine, State, from_schema
 
-__all__ = ["RULES", "lint_files", "lint_text"]
+__all__ = ["RULES", "lint_files", "lint_text", "new_state"]
+
+_DESTRUCTIVE = re.compile(r"\b(DROP|DELETE|TRUNCATE|UPDATE|RENAME)\b", re.I)
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/", re.S)
+_NAME = r'(?:[\w$]+|"[^"]+"|`[^`]+`)(?:\s*\.\s*(?:[\w$]+|"[^"]+"|`[^`]+`))?'
+_DROP_INDEXES = re.compile(
+    rf"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_NAME}(?:\s*,\s*{_NAME})+)"
+    r"\s*(CASCADE|RESTRICT)?\s*$",
+    re.I,
+)
+_RENAME_TABLES = re.compile(r"RENAME\s+TABLES?\s+(.*)$", re.I | re.S)
+_RENAME_PAIR = re.compile(rf"({_NAME})\s+TO\s+({_NAME})", re.I)
+#: statements that change no schema object and remove no data, which sqlglot keeps as commands
+_HARMLESS = re.compile(
+    r"(CALL|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM|REINDEX|CLUSTER|LOCK|SET|RESET|SHOW|BEGIN|START"
+    r"|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|CREATE\s+(EXTENSION|SCHEMA|TYPE|DOMAIN|SEQUENCE"
+    r"|TRIGGER|RULE|POLICY|ROLE|USER|COLLATION|AGGREGATE|OPERATOR|PUBLICATION|EVENT)"
+    r"|ALTER\s+(SEQUENCE|TYPE|DOMAIN|ROLE|USER|DEFAULT\s+PRIVILEGES|FUNCTION|PROCEDURE|EXTENSION"
+    r"|SCHEMA|DATABASE)|ALTER\s+TABLE\s.*\b(VALIDATE\s+CONSTRAINT|USING\s+INDEX|OWNER\s+TO"
+    r"|ENABLE|DISABLE|SET\s+\(|RESET\s+\(|REPLICA\s+IDENTITY)\b|DECLARE|FETCH|CLOSE|LISTEN|NOTIFY"
+    r"|DISCARD|CHECKPOINT|LOAD|SECURITY\s+LABEL|IMPORT|REFRESH|USE|FLUSH|OPTIMIZE|DEALLOCATE"
+    r"|EXECUTE|PREPARE|SOURCE|PRAGMA|ATTACH|DETACH)\b",
+    re.I | re.S,
+)
+_CALL = re.compile(r"CALL\b", re.I)
+_MAX_DEPTH = 4
+#: sqlglot logs each statement it keeps as a command; lint reports those itself
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
-def _created(statements: list[Statement]) -> tuple[set[str], set[str]]:
-    tables, indexes = set(), set()
-    for st in statements:
-        if isinstance(st.tree, exp.Create):
-            kind = (st.tree.args.get("kind") or "").upper()
-            target = st.tree.this
-            if kind == "TABLE":
-                table = target.find(exp.Table) if target is not None else None
-                if table is not None:
-                    tables.add(bare(table.name))
-            elif kind == "INDEX" and isinstance(target, exp.Index) and target.this is not None:
-                indexes.add(bare(target.this.name))
-    return tables, indexes
+def new_state(
+    dialect: str | LintDialect,
+    baseline: object | None = None,
+    *,
+    large_tables: Iterable[str] = (),
+    critical: Iterable[str] = (),
+) -> State:
+    """The state lint starts from: a baseline's schema (``driftline.schema.baseline.Baseline``)
+    or nothing. ``critical`` marks more indexes, and primary keys written ``TABLE.primary_key``
+    or as their constraint name (``TABLE_pkey``)."""
+    d = dialect if isinstance(dialect, LintDialect) else get(dialect)
+    if baseline is None:
+        state = State(d)
+    else:
+        state = from_schema(
+            baseline.schema,  # type: ignore[attr-defined]
+            d,
+            critical_indexes=set(baseline.critical_indexes),  # type: ignore[attr-defined]
+            critical_tables=set(baseline.critical_tables),  # type: ignore[attr-defined]
+            path=str(getattr(baseline, "path", "")),
+        )
+    state.large_tables = {state.key(t) for t in large_tables}
+    for name in critical:
+        _mark_critical(state, name)
+    return state
+
+
+def _mark_critical(state: State, name: str) -> None:
+    text = name.strip()
+    for suffix in (".primary_key", ".pkey", "_pkey"):
+        table = state.key(text[: -len(suffix)]) if text.lower().endswith(suffix) else ""
+        if table and table in state.tables:
+            state.critical_keys.add(table)
+            return
+    key = state.key(text)
+    state.critical_indexes.add(key)
+    found = state.index(key)
+    if found is not None:
+        state.critical_defs[key] = found
+
+
+class _Linter:
+    def __init__(self, state: State, path: str, source: str, enabled: set[str], major: int) -> None:
+        self.state = state
+        self.path = path
+        self.marks = suppress.find(source)
+        self.ctx = Context(state, enabled, major)
+        self.rules = [(n, r) for n, r in RULES.items() if n not in OPT_IN or n in enabled]
+        self.findings: list[Finding] = []
+        self.reasonless: set[int] = set()
+
+    def report(
+        self, rule: str, severity: Severity, obj: str, message: str, fix: str | None, line: int,
+        lines: tuple[int, ...] = (),
+    ) -> None:  # fmt: skip
+        notes = [m for at in (line, *lines) for m in suppress.for_statement(self.marks, at)]
+        if any(m.rule == rule and m.reason for m in notes):
+            return
+        kind = f"lint.{rule.replace('-', '_')}"
+        self.findings.append(Finding(severity, kind, obj, message, fix, self.path, line))
+
+    def statement(self, text: str, line: int, where: str = "", depth: int = 0, outer: int = 0):  # type: ignore[no-untyped-def]
+        d = self.state.dialect
+        outer_lines = (outer,) if outer else ()
+        self._suppressions(line)
+        if d.dollar_quotes:
+            block = bodies.do_body(text, line)
+            if block is not None:
+                self.body(block[0], block[1], f" (in the DO block at line {line})", depth, line)
+                return
+        made = bodies.routine(text, line)
+        if made is not None:
+            name, body, at = made
+            self.state.routines[self.state.key(name)] = Routine(name, body, at)
+            return
+        if not _CALL.match(text):
+            for tree in self.parse(text, line, where, outer_lines):
+                self.evaluate(tree, line, where, outer_lines)
+        for name in bodies.called(text):
+            found = self.state.routines.get(self.state.key(name))
+            if found is not None and depth < _MAX_DEPTH:
+                self.body(
+                    found.body, found.line, f" (in {found.name}, called at line {line})", depth,
+                    line,
+                )  # fmt: skip
+
+    def body(self, text: str, line: int, where: str, depth: int, outer: int) -> None:
+        for inner in bodies.statements(text, line, self.state.dialect):
+            if inner.unchecked:
+                self.report(
+                    "dynamic-sql", Severity.WARNING, "statement",
+                    f"{inner.unchecked}{where}: {_first_words(inner.text)} was not checked",
+                    "check the SQL it builds by hand, or write it out literally", inner.line,
+                    (outer,),
+                )  # fmt: skip
+                continue
+            self.statement(inner.text, inner.line, where, depth + 1, outer)
+
+    def parse(
+        self, text: str, line: int, where: str, outer: tuple[int, ...]
+    ) -> list[exp.Expression]:
+        state = self.state
+        many = _DROP_INDEXES.match(text)
+        if many:
+            names = re.split(r"\s*,\s*", many.group(3))
+            return [
+                exp.Drop(
+                    kind="INDEX",
+                    tables=[_table(state, n)],
+                    exists=bool(many.group(2)),
+                    concurrently=bool(many.group(1)),
+                )
+                for n in names
+            ]
+        renames = _RENAME_TABLES.match(text)
+        if renames:
+            return [
+                exp.Alter(
+                    this=_table(state, a),
+                    kind="TABLE",
+                    actions=[exp.AlterRename(this=_table(state, b))],
+                )
+                for a, b in _RENAME_PAIR.findall(renames.group(1))
+            ]
+        try:
+            tree = sqlglot.parse_one(text, read=state.dialect.glot)
+        except (ParseError, TokenError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.unparseable(text, line, first, where, outer)
+            return []
+        if isinstance(tree, exp.Command):
+            if not _HARMLESS.match(text):
+                self.unparseable(text, line, f"unsupported syntax: {text.split()[0]}", where, outer)
+            return []
+        return [tree]
+
+    def unparseable(
+        self, text: str, line: int, error: str, where: str, outer: tuple[int, ...]
+    ) -> None:
+        bare = _LITERALS.sub(" ", text)
+        words = sorted({w.upper() for w in _DESTRUCTIVE.findall(bare)})
+        if words:
+            severity = Severity.ERROR
+            what = f"the {'/'.join(words)} in it was not checked"
+        else:
+            severity = Severity.WARNING
+            what = "it was not checked"
+        self.report(
+            "unparseable", severity, "statement",
+            f"could not parse this statement{where} ({error}); {what}",
+            "check it by hand, or report the syntax to driftline", line, outer,
+        )  # fmt: skip
+
+    def evaluate(self, tree: exp.Expression, line: int, where: str, outer: tuple[int, ...]) -> None:
+        for name, check in self.rules:
+            for severity, obj, message, fix in check(tree, self.ctx):
+                self.report(name, severity, obj, message + where, fix, line, outer)
+        effects.apply(self.state, tree)
+
+    def _suppressions(self, line: int) -> None:
+        for mark in suppress.for_statement(self.marks, line):
+            if not mark.reason and mark.line not in self.reasonless:
+                self.reasonless.add(mark.line)
+                self.findings.append(
+                    Finding(
+                        Severity.WARNING,
+                        "lint.suppression_without_reason",
+                        f"rule {mark.rule}",
+                        f"'driftline: ignore {mark.rule}' needs a reason; it suppresses nothing",
+                        f"-- driftline: ignore {mark.rule} <why this is safe>",
+                        self.path,
+                        mark.line,
+                    )
+                )
+
+    def skipped(self, text: str, line: int, why: str) -> None:
+        if why == "a psql meta-command" or why == "a sqlite3 shell command":
+            self.report(
+                "client-command", Severity.INFO, "statement",
+                f"{_first_words(text)} is {why}: the client runs it and the server never sees it; "
+                "lint skipped it",
+                None, line,
+            )  # fmt: skip
+
+
+def _first_words(text: str, limit: int = 40) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _table(state: State, name: str) -> exp.Table:
+    part = re.split(r"\s*\.\s*", name.strip())[-1]
+    quoted = part[:1] in ('"', "`")
+    return exp.Table(this=exp.Identifier(this=part.strip('"`'), quoted=quoted))
 
 
 def lint_text(
@@ -38,74 +255,60 @@ def lint_text(
     path: str,
     *,
     dialect: str = "postgresql",
-    baseline: BaselineView | None = None,
+    baseline: object | None = None,
     large_tables: Iterable[str] = (),
+    state: State | None = None,
+    rules: Iterable[str] = (),
+    critical: Iterable[str] = (),
 ) -> list[Finding]:
-    """Findings for one file's text; each names ``path``, the line and the rule."""
-    read = sqlglot_dialect(dialect)
-    statements = parse(source, read)
-    created_tables, created_indexes = _created(statements)
-    ctx = Context(
-        dialect=read,
-        baseline=baseline,
-        large_tables={bare(t) for t in large_tables},
-        created_tables=created_tables,
-        created_indexes=created_indexes,
-    )
-    marks = suppress.find(source)
-    findings: list[Finding] = []
-    for st in statements:
-        found: list[tuple[str, Severity, str, str, str | None]] = []
-        if st.tree is None:
-            found.append(
-                (
-                    "unparseable",
-                    Severity.WARNING,
-                    "statement",
-                    f"could not parse this statement ({st.error}); it was not checked",
-                    "check it by hand, or report the syntax to driftline",
-                )
-            )
+    """Findings for one file's text; each names ``path``, the line and the rule.
+
+    ``baseline`` is a ``driftline.schema.baseline.Baseline``; ``state`` (which it replaces)
+    carries the schema on from a previous file. ``rules`` turns on opt-in rules.
+    """
+    from driftline.lint.split import split
+
+    if state is None:
+        state = new_state(dialect, baseline, large_tables=large_tables, critical=critical)
+    major = _major(getattr(baseline, "schema", None))
+    linter = _Linter(state, path, source, set(rules), major)
+    for piece in split(source, state.dialect):
+        if piece.skipped:
+            linter.skipped(piece.text, piece.line, piece.skipped)
         else:
-            for name, check in RULES.items():
-                found += [(name, *hit) for hit in check(st.tree, ctx)]
-        for rule, severity, obj, message, fix in found:
-            notes = suppress.for_statement(marks, st.line)
-            muted = [s for s in notes if s.rule == rule and s.reason]
-            if muted:
-                continue
-            findings.append(
-                Finding(
-                    severity, f"lint.{rule.replace('-', '_')}", obj, message, fix, path, st.line
-                )
-            )
-        for mark in suppress.for_statement(marks, st.line):
-            if not mark.reason:
-                findings.append(
-                    Finding(
-                        Severity.WARNING,
-                        "lint.suppression_without_reason",
-                        f"rule {mark.rule}",
-                        f"'driftline: ignore {mark.rule}' needs a reason; it suppresses nothing",
-                        f"-- driftline: ignore {mark.rule} <why this is safe>",
-                        path,
-                        mark.line,
-                    )
-                )
-    return findings
+            linter.statement(piece.text, piece.line)
+    return linter.findings
+
+
+def _major(schema: object | None) -> int:
+    version = str(getattr(schema, "server_version", "") or "")
+    m = re.match(r"(\d+)", version)
+    return int(m.group(1)) if m else 15
 
 
 def lint_files(
     paths: Iterable[str | Path],
     *,
-    baseline: str | Path | BaselineView | None = None,
+    baseline: str | Path | object | None = None,
     dialect: str | None = None,
     large_tables: Iterable[str] = (),
+    rules: Iterable[str] = (),
+    critical: Iterable[str] = (),
 ) -> list[Finding]:
-    """Lint every file; the dialect defaults to the baseline's, else PostgreSQL."""
-    view = load_view(baseline) if isinstance(baseline, str | Path) else baseline
+    """Lint every file, in order, against one evolving state; the dialect defaults to the
+    baseline's, else PostgreSQL."""
+    if isinstance(baseline, str | Path):
+        from driftline.schema.baseline import load_baseline
+
+        baseline = load_baseline(baseline)
     if dialect is None:
-        dialect = _baseline_dialect(baseline) or "postgresql"
+        dialect = getattr(baseline, "dialect", None) or "postgresql"
+    state = new_state(dialect, baseline, large_tables=large_tables, critical=critical)
+    unknown = set(rules) - set(RULES)
+    if unknown:
+        from driftline.errors import UsageError
+
+        raise UsageError.unknown("rule", sorted(unknown)[0], RULES)
     findings: list[Finding] = []
     for path in paths:
         try:
@@ -114,17 +317,5 @@ def lint_files(
             raise InputFileError(path, "no such file") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputFileError(path, f"cannot read: {exc}") from None
-        findings += lint_text(
-            source, str(path), dialect=dialect, baseline=view, large_tables=large_tables
-        )
+        findings += lint_text(source, str(path), baseline=baseline, state=state, rules=rules)
     return findings
-
-
-def _baseline_dialect(baseline: str | Path | BaselineView | None) -> str | None:
-    if isinstance(baseline, str | Path):
-        from driftline.yamlfile import load_yaml
-
-        data = load_yaml(baseline).data
-        if isinstance(data, dict) and isinstance(data.get("dialect"), str):
-            return data["dialect"]
-    return None

@@ -1,8 +1,9 @@
 """The lint rules: one function each, registered in :data:`RULES` by name.
 
-A rule gets one parsed statement and the file's context and returns hits
-``(severity, object, message, fix)``. Rules stay quiet about objects created in the same file and,
-where they need one, without a baseline (no context-free false positives).
+A rule gets one parsed statement and the :class:`Context` (the schema as it stands just before
+that statement) and returns hits ``(severity, object, message, fix)``. Rules stay quiet about
+objects the file created itself, and rules that need a baseline stay quiet without one.
+Locking and rewrite rules are in :mod:`driftline.lint.rules_locks`.
 """
 
 from __future__ import annotations
@@ -14,274 +15,365 @@ from sqlglot import exp
 from sqlglot.optimizer.simplify import simplify
 
 from driftline.findings import Severity
-from driftline.lint.baseline_view import BaselineView, bare
+from driftline.lint import fixes
+from driftline.lint.effects import (
+    dropped_indexes,
+    ident,
+    index_of,
+    is_primary_key_name,
+    same_definition,
+    table_of,
+)
+from driftline.lint.state import State
 
 Hit = tuple[Severity, str, str, str | None]
 
 
 @dataclass
 class Context:
-    dialect: str
-    baseline: BaselineView | None = None
-    large_tables: set[str] = field(default_factory=set)
-    created_tables: set[str] = field(default_factory=set)
-    created_indexes: set[str] = field(default_factory=set)
+    state: State
+    #: opt-in rules that are on
+    enabled: set[str] = field(default_factory=set)
+    server_major: int = 15
 
     @property
-    def big_tables(self) -> set[str]:
-        known = self.baseline.tables if self.baseline else set()
-        return (known | self.large_tables) - self.created_tables
+    def dialect(self):  # type: ignore[no-untyped-def]
+        return self.state.dialect
 
 
 Rule = Callable[[exp.Expression, Context], list[Hit]]
 RULES: dict[str, Rule] = {}
+#: rules that run only when asked for (``--rule NAME``)
+OPT_IN: set[str] = set()
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+def rule(name: str, *, opt_in: bool = False) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         RULES[name] = fn
+        if opt_in:
+            OPT_IN.add(name)
         return fn
 
     return register
 
 
-def _table_name(node: exp.Expression | None) -> str:
-    table = node.find(exp.Table) if node is not None else None
-    return bare(table.name) if table is not None else ""
-
-
-def _always_true(condition: exp.Expression) -> bool:
+def _always_true(condition: exp.Expression, ctx: Context, table: str) -> str | None:
+    """Why ``condition`` holds for every row, or None."""
     if isinstance(condition, exp.Or):
-        return _always_true(condition.left) or _always_true(condition.right)
+        return _always_true(condition.left, ctx, table) or _always_true(condition.right, ctx, table)
     if isinstance(condition, exp.Paren):
-        return _always_true(condition.this)
+        return _always_true(condition.this, ctx, table)
     if isinstance(condition, exp.EQ) and condition.left.sql() == condition.right.sql():
-        return True  # x = x: every row where x is not NULL, i.e. meant as "all rows"
+        return f"{condition.sql()} holds wherever it is not NULL"
+    inner = condition.this if isinstance(condition, exp.Not) else None
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if isinstance(inner, exp.Is) and not inner.args.get("negate"):
+        condition = exp.Is(this=inner.this, expression=inner.expression)
+        condition.set("negate", True)
+    if (
+        isinstance(condition, exp.Is)
+        and condition.args.get("negate")
+        and isinstance(condition.expression, exp.Null)
+        and isinstance(condition.this, exp.Column)
+    ):
+        spec = ctx.state.tables.get(table)
+        column = ident(ctx.state, condition.this)
+        if spec is not None and (
+            column in spec.primary_key
+            or (column in spec.columns and not spec.columns[column].nullable)
+        ):
+            return f"{column} is NOT NULL, so {condition.sql()} holds for every row"
+        return None
     simplified = simplify(condition.copy())
-    if isinstance(simplified, exp.Boolean):
-        return bool(simplified.this)
-    if isinstance(simplified, exp.Literal) and not simplified.is_string:
-        return float(simplified.this) != 0
+    if isinstance(simplified, exp.Boolean) and simplified.this:
+        return f"{condition.sql()} is always true"
+    numeric = isinstance(simplified, exp.Literal) and not simplified.is_string
+    if numeric and float(simplified.this) != 0:
+        return f"{condition.sql()} is always true"
+    return None
+
+
+def _aliases(node: exp.Expression | None) -> set[str]:
+    if not isinstance(node, exp.Table):
+        return set()
+    return {n.lower() for n in (node.name, node.alias) if n}
+
+
+def _joins_target(where: exp.Expression, target: exp.Expression | None) -> bool:
+    """Whether the WHERE relates the target table's rows to the other tables at all."""
+    names = _aliases(target)
+    for column in where.find_all(exp.Column):
+        if not column.table or column.table.lower() in names:
+            return True
     return False
+
+
+def _data_statements(tree: exp.Expression) -> list[exp.Update | exp.Delete]:
+    return [n for n in tree.find_all(exp.Update, exp.Delete)]
 
 
 @rule("no-where")
 def no_where(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    if not isinstance(tree, exp.Update | exp.Delete):
+    hits: list[Hit] = []
+    for node in _data_statements(tree):
+        verb = "UPDATE" if isinstance(node, exp.Update) else "DELETE"
+        target = node.this
+        if isinstance(node, exp.Delete) and node.args.get("tables"):
+            target = node.args["tables"][0]
+        table = table_of(ctx.state, target)
+        if table in ctx.state.created_tables:
+            continue
+        where = node.args.get("where")
+        limit = node.args.get("limit")
+        others = node.args.get("using") or (
+            node.args["from_"].this if node.args.get("from_") else None
+        )
+        inside = " (in a WITH clause)" if node is not tree else ""
+        if where is None:
+            if limit is not None:
+                n = limit.expression.sql() if limit.expression is not None else "n"
+                message = (
+                    f"{verb} of {table}{inside} has no WHERE clause: each run changes {n} "
+                    f"arbitrary rows, and repeated runs reach every row"
+                )
+            else:
+                message = f"{verb} of {table}{inside} has no WHERE clause: it touches every row"
+            hits.append(
+                (
+                    Severity.ERROR,
+                    f"table {table}",
+                    message,
+                    "add the WHERE clause that selects the intended rows (changing the whole "
+                    "table on purpose takes an inline '-- driftline: ignore no-where <reason>')",
+                )
+            )
+            continue
+        why = _always_true(where.this, ctx, table)
+        if why:
+            hits.append(
+                (
+                    Severity.ERROR,
+                    f"table {table}",
+                    f"{verb} of {table}{inside} has an always-true WHERE ({why}): it touches "
+                    "every row",
+                    "make the WHERE clause select the intended rows",
+                )
+            )
+        elif others and not _joins_target(where.this, target):
+            hits.append(
+                (
+                    Severity.ERROR,
+                    f"table {table}",
+                    f"{verb} of {table}{inside} joins other tables without a predicate on "
+                    f"{table}: it touches every row of {table} whenever the WHERE matches once",
+                    f"relate {table} to the joined tables in the WHERE clause",
+                )
+            )
+    return hits
+
+
+@rule("truncate")
+def truncate(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    if not isinstance(tree, exp.TruncateTable):
         return []
-    verb = "UPDATE" if isinstance(tree, exp.Update) else "DELETE"
-    table = _table_name(tree.this if tree.this is not None else tree)
-    if table in ctx.created_tables:
-        return []
-    where = tree.args.get("where")
-    if where is None:
-        return [
+    hits: list[Hit] = []
+    for target in tree.expressions:
+        table = table_of(ctx.state, target)
+        if table in ctx.state.created_tables:
+            continue
+        hits.append(
             (
                 Severity.ERROR,
                 f"table {table}",
-                f"{verb} of {table} has no WHERE clause: it touches every row",
-                "add the WHERE clause that selects the intended rows (changing the whole table "
-                "on purpose takes an inline '-- driftline: ignore no-where <reason>')",
+                f"TRUNCATE {table} removes every row",
+                "delete the intended rows with a WHERE clause (emptying the table on purpose "
+                "takes an inline '-- driftline: ignore truncate <reason>')",
             )
-        ]
-    if _always_true(where.this):
-        return [
-            (
-                Severity.ERROR,
-                f"table {table}",
-                f"{verb} of {table} has an always-true WHERE ({where.this.sql()}): it touches "
-                "every row",
-                "make the WHERE clause select the intended rows",
-            )
-        ]
-    return []
-
-
-def _dropped(tree: exp.Expression, kind: str) -> list[exp.Table]:
-    if isinstance(tree, exp.Drop) and (tree.args.get("kind") or "").upper() == kind:
-        return [t for t in tree.args.get("tables") or [] if isinstance(t, exp.Table)]
-    return []
-
-
-def _restore_index(view: BaselineView, name: str) -> str | None:
-    if name not in view.indexes:
-        return None
-    table, cols = view.indexes[name]
-    return f'CREATE INDEX "{name}" ON "{table}" ({", ".join(f"{c!r}" for c in cols)});'.replace(
-        "'", '"'
-    )
+        )
+    return hits
 
 
 @rule("drop-critical-index")
 def drop_critical_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    view = ctx.baseline
+    state = ctx.state
     hits: list[Hit] = []
-    for table in _dropped(tree, "INDEX"):
-        name = bare(table.name)
-        if view is None or name in ctx.created_indexes:
+    for table, name in dropped_indexes(state, tree):
+        if name not in state.critical_indexes:
             continue
-        if name in view.critical_indexes:
-            owner = view.indexes.get(name, ("?", []))[0]
-            hits.append(
-                (
-                    Severity.ERROR,
-                    f"index {name}",
-                    f"drops {name} on {owner}, which the baseline ({view.path}) marks SLA-critical",
-                    f"do not drop it; to restore it: {_restore_index(view, name)}",
-                )
+        owner, original = state.critical_defs.get(name, (table, None))
+        restore = fixes.create_index(state.dialect, owner, original) if original else None
+        hits.append(
+            (
+                Severity.ERROR,
+                f"index {name}",
+                f"drops {name} on {owner}, which the baseline ({state.path}) marks SLA-critical",
+                f"do not drop it; to restore it: {restore}"
+                if restore
+                else "do not drop it; re-create it as the baseline defines it",
             )
-            continue
+        )
+    return hits
+
+
+@rule("critical-index-changed")
+def critical_index_changed(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    state = ctx.state
+    hits: list[Hit] = []
+    if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "INDEX":
+        built = index_of(state, tree)
+        if built is not None and built[1].name in state.critical_defs:
+            owner, original = state.critical_defs[built[1].name]
+            if built[0] != owner or not same_definition(built[1], original):
+                hits.append(
+                    (
+                        Severity.ERROR,
+                        f"index {original.name}",
+                        f"re-creates the SLA-critical index {original.name} with another "
+                        f"definition than the baseline's ({state.path})",
+                        fixes.create_index(state.dialect, owner, original),
+                    )
+                )
     return hits
 
 
 @rule("drop-fk-index")
 def drop_fk_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    view = ctx.baseline
+    state = ctx.state
     hits: list[Hit] = []
-    for table in _dropped(tree, "INDEX"):
-        name = bare(table.name)
-        if view is None or name in ctx.created_indexes or name in view.critical_indexes:
+    for table, name in dropped_indexes(state, tree):
+        if name in state.critical_indexes or state.baseline_table(table) is None:
             continue
-        fk = view.only_index_for_fk(name)
+        fk = state.fk_served_only_by(table, name)
         if fk:
-            owner = view.indexes[name][0]
+            cols = ", ".join(fk)
             hits.append(
                 (
                     Severity.WARNING,
                     f"index {name}",
-                    f"drops {name}, the only index serving the foreign key {owner}"
-                    f"({', '.join(fk)}): deletes and joins on the parent will scan {owner}",
-                    f"keep it, or first create another index leading with ({', '.join(fk)})",
+                    f"drops {name}, the only index serving the foreign key {table}({cols}): "
+                    f"deletes and joins on the parent will scan {table}",
+                    f"keep it, or first create another index leading with ({cols})",
                 )
             )
     return hits
+
+
+def _dropped_tables(tree: exp.Expression) -> list[exp.Table]:
+    if isinstance(tree, exp.Drop) and (tree.args.get("kind") or "").upper() == "TABLE":
+        return [t for t in tree.args.get("tables") or [] if isinstance(t, exp.Table)]
+    return []
 
 
 @rule("drop-table")
 def drop_table(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    view = ctx.baseline
+    state = ctx.state
     hits: list[Hit] = []
-    for table in _dropped(tree, "TABLE"):
-        name = bare(table.name)
-        if view is not None and name in view.tables and name not in ctx.created_tables:
-            critical = " (SLA-critical)" if name in view.critical_tables else ""
-            hits.append(
-                (
-                    Severity.ERROR,
-                    f"table {name}",
-                    f"drops {name}, a table of the baseline{critical}",
-                    "remove the DROP TABLE, or update the baseline in the same change",
-                )
+    for target in _dropped_tables(tree):
+        name = ident(state, target)
+        source = state.baseline_table(name)
+        if not state.has_baseline or source is None or name not in state.tables:
+            continue
+        critical = " (SLA-critical)" if source in state.critical_tables else ""
+        renamed = f", renamed from {source} earlier in this file" if source != name else ""
+        hits.append(
+            (
+                Severity.ERROR,
+                f"table {source}",
+                f"drops {name}, a table of the baseline{critical}{renamed}",
+                "remove the DROP TABLE, or update the baseline in the same change",
             )
+        )
     return hits
 
 
-def _alter_actions(tree: exp.Expression) -> tuple[str, list[exp.Expression]]:
+def alter_actions(tree: exp.Expression, ctx: Context) -> tuple[str, list[exp.Expression]]:
     if isinstance(tree, exp.Alter) and (tree.args.get("kind") or "").upper() == "TABLE":
-        return _table_name(tree.this), list(tree.args.get("actions") or [])
+        return table_of(ctx.state, tree.this), list(tree.args.get("actions") or [])
     return "", []
 
 
 @rule("drop-column-in-use")
 def drop_column_in_use(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    view = ctx.baseline
-    table, actions = _alter_actions(tree)
-    if view is None or not table or table in ctx.created_tables:
+    state = ctx.state
+    table, actions = alter_actions(tree, ctx)
+    if not table or state.baseline_table(table) is None:
         return []
     hits: list[Hit] = []
     for action in actions:
         if not isinstance(action, exp.Drop) or (action.args.get("kind") or "").upper() != "COLUMN":
             continue
         for col in action.args.get("tables") or []:
-            column = bare(col.name)
-            users = view.index_users(table, column)
-            constrained = column in view.constraint_columns.get(table, set())
-            if users or constrained:
-                what = ", ".join([f"index {u}" for u in users] + (["a constraint"] * constrained))
+            column = ident(state, col)
+            users = state.column_users(table, column)
+            if users:
                 hits.append(
                     (
                         Severity.ERROR,
                         f"column {table}.{column}",
-                        f"drops {table}.{column}, which {what} uses",
+                        f"drops {table}.{column}, which {', '.join(users)} uses",
                         "drop or replace the index/constraint deliberately first, in its own step",
                     )
                 )
     return hits
 
 
-@rule("index-not-concurrently")
-def index_not_concurrently(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    if ctx.dialect != "postgres" or not isinstance(tree, exp.Create):
-        return []
-    if (tree.args.get("kind") or "").upper() != "INDEX" or tree.args.get("concurrently"):
-        return []
-    index = tree.this
-    table = _table_name(index.args.get("table") if isinstance(index, exp.Index) else index)
-    if table not in ctx.big_tables:
-        return []
-    fixed = tree.copy()
-    fixed.set("concurrently", True)
-    return [
-        (
-            Severity.WARNING,
-            f"table {table}",
-            f"CREATE INDEX on {table} without CONCURRENTLY blocks writes to it while it builds",
-            fixed.sql(dialect="postgres") + "  -- outside a transaction block",
-        )
-    ]
-
-
-_VOLATILE = {"now", "random", "gen_random_uuid", "uuid_generate_v4", "clock_timestamp",
-             "statement_timestamp", "timeofday"}  # fmt: skip
-
-
-def _volatile(node: exp.Expression) -> bool:
-    for fn in node.find_all(exp.Func):
-        name = (fn.sql_name() if not isinstance(fn, exp.Anonymous) else fn.name).lower()
-        if name in _VOLATILE or isinstance(fn, exp.CurrentTimestamp | exp.Rand):
-            return True
-    return False
-
-
-@rule("table-rewrite")
-def table_rewrite(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    if ctx.dialect != "postgres":
-        return []
-    table, actions = _alter_actions(tree)
-    if not table or table not in ctx.big_tables:
+@rule("drop-primary-key")
+def drop_primary_key(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    state = ctx.state
+    table, actions = alter_actions(tree, ctx)
+    source = state.baseline_table(table) if table else None
+    if source is None:
         return []
     hits: list[Hit] = []
     for action in actions:
-        if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
+        is_pk = isinstance(action, exp.DropPrimaryKey) or (
+            isinstance(action, exp.Drop)
+            and (action.args.get("kind") or "").upper() == "CONSTRAINT"
+            and any(
+                is_primary_key_name(state, table, ident(state, t))
+                for t in action.args.get("tables") or []
+            )
+        )
+        if not is_pk:
+            continue
+        critical = source in state.critical_keys or source in state.critical_tables
+        spec = state.tables[table]
+        hits.append(
+            (
+                Severity.ERROR if critical else Severity.WARNING,
+                f"primary key {table}",
+                f"drops the primary key of {table} ({', '.join(spec.primary_key)})"
+                + (", which is marked critical" if critical else "")
+                + f": lookups by key scan {table} and duplicates become possible",
+                "keep the primary key; to change it, add the new unique index first",
+            )
+        )
+    return hits
+
+
+@rule("drop-constraint")
+def drop_constraint(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    state = ctx.state
+    table, actions = alter_actions(tree, ctx)
+    if not table or state.baseline_table(table) is None:
+        return []
+    hits: list[Hit] = []
+    for action in actions:
+        kind = (action.args.get("kind") or "").upper() if isinstance(action, exp.Drop) else ""
+        if kind not in ("CONSTRAINT", "FOREIGN KEY", "CHECK"):
+            continue
+        for target in action.args.get("tables") or []:
+            name = ident(state, target)
+            if is_primary_key_name(state, table, name):
+                continue
             hits.append(
                 (
                     Severity.WARNING,
-                    f"column {table}.{bare(action.this.name)}",
-                    f"changing the type of {table}.{bare(action.this.name)} rewrites the whole "
-                    "table under an ACCESS EXCLUSIVE lock",
-                    "add a new column, backfill in batches, then switch over",
+                    f"constraint {table}.{name}",
+                    f"drops the constraint {name} of {table}: the rows it guarded are no "
+                    "longer checked",
+                    "drop it only together with the code that no longer needs it",
                 )
             )
-        elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
-            hits.append(
-                (
-                    Severity.WARNING,
-                    f"column {table}.{bare(action.this.name)}",
-                    f"SET NOT NULL on {table} scans the whole table under an ACCESS EXCLUSIVE lock",
-                    "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL",
-                )
-            )
-        elif isinstance(action, exp.ColumnDef):
-            for constraint in action.args.get("constraints") or []:
-                kind = constraint.args.get("kind")
-                if isinstance(kind, exp.DefaultColumnConstraint) and _volatile(kind):
-                    hits.append(
-                        (
-                            Severity.WARNING,
-                            f"column {table}.{bare(action.name)}",
-                            f"ADD COLUMN with a volatile default rewrites {table} under an "
-                            "ACCESS EXCLUSIVE lock",
-                            "add the column without a default, then backfill in batches",
-                        )
-                    )
     return hits

@@ -1,0 +1,44 @@
+"""Fix SQL that lint prints: rendered through sqlglot in the target dialect, identifiers quoted."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from driftline.lint.dialect import LintDialect
+from driftline.lint.state import key_column
+from driftline.schema.model import Index
+
+
+def create_index(dialect: LintDialect, table: str, index: Index) -> str:
+    """The CREATE INDEX that restores ``index`` on ``table`` (CONCURRENTLY where it exists)."""
+    keys = []
+    for key in index.columns:
+        column = key_column(key)
+        desc = key.lower().rstrip().endswith(" desc") or " desc " in key.lower()
+        node: exp.Expression = (
+            exp.column(column, quoted=True)
+            if column
+            else exp.maybe_parse(key.rsplit(" desc", 1)[0], dialect="postgres")
+        )
+        # the server's default NULLS placement, so none is spelt out
+        nulls_first = desc if dialect.online_ddl else not desc
+        keys.append(exp.Ordered(this=node, desc=desc or None, nulls_first=nulls_first))
+    where = (
+        exp.Where(this=exp.maybe_parse(index.where, dialect="postgres")) if index.where else None
+    )
+    params = exp.IndexParameters(
+        columns=keys,
+        where=where,
+        using=exp.var(index.method) if index.method and dialect.online_ddl else None,
+    )
+    create = exp.Create(
+        this=exp.Index(
+            this=exp.to_identifier(index.name, quoted=True),
+            table=exp.Table(this=exp.to_identifier(table, quoted=True)),
+            params=params,
+        ),
+        kind="INDEX",
+        unique=index.unique or None,
+        concurrently=dialect.online_ddl or None,
+    )
+    return create.sql(dialect=dialect.glot) + ";"

@@ -1,0 +1,240 @@
+"""Rules about locks and rewrites of tables that already hold data (the baseline's tables, or
+``--large-table``): what blocks writes, what rewrites the table, what breaks running code.
+
+They apply where the server offers the online alternative they recommend (``CONCURRENTLY``,
+``NOT VALID``, ``USING INDEX``: :attr:`LintDialect.online_ddl`).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from driftline.findings import Severity
+from driftline.lint import rewrites
+from driftline.lint.effects import ident
+from driftline.lint.rules import Context, Hit, alter_actions, rule
+
+
+def _big_alter(tree: exp.Expression, ctx: Context) -> tuple[str, list[exp.Expression]]:
+    if not ctx.dialect.online_ddl:
+        return "", []
+    table, actions = alter_actions(tree, ctx)
+    if not table or not ctx.state.is_big(table):
+        return "", []
+    return table, actions
+
+
+@rule("index-not-concurrently")
+def index_not_concurrently(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    if not ctx.dialect.online_ddl or not isinstance(tree, exp.Create):
+        return []
+    if (tree.args.get("kind") or "").upper() != "INDEX" or tree.args.get("concurrently"):
+        return []
+    index = tree.this
+    table = ident(ctx.state, index.args.get("table") if isinstance(index, exp.Index) else None)
+    if not table or not ctx.state.is_big(table):
+        return []
+    fixed = tree.copy()
+    fixed.set("concurrently", True)
+    return [
+        (
+            Severity.WARNING,
+            f"table {table}",
+            f"CREATE INDEX on {table} without CONCURRENTLY blocks writes to it while it builds",
+            fixed.sql(dialect=ctx.dialect.glot) + ";  -- outside a transaction block",
+        )
+    ]
+
+
+@rule("table-rewrite")
+def table_rewrite(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    table, actions = _big_alter(tree, ctx)
+    hits: list[Hit] = []
+    spec = ctx.state.tables.get(table)
+    for action in actions:
+        if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
+            column = ident(ctx.state, action.this)
+            new = action.args["dtype"].sql(dialect="postgres").lower()
+            old = spec.columns[column].type if spec and column in spec.columns else None
+            rewrites_ = rewrites.type_change_rewrites(old, new)
+            if action.args.get("using"):
+                rewrites_ = True
+            if rewrites_ is False:
+                continue
+            why = (
+                f"from {old} to {new} rewrites"
+                if rewrites_
+                else f"to {new} may rewrite (its current type is not in the baseline)"
+            )
+            hits.append(
+                (
+                    Severity.WARNING,
+                    f"column {table}.{column}",
+                    f"changing the type of {table}.{column} {why} the whole table under an "
+                    "ACCESS EXCLUSIVE lock",
+                    "add a new column, backfill in batches, then switch over",
+                )
+            )
+        elif isinstance(action, exp.AlterColumn) and action.args.get("allow_null") is False:
+            column = ident(ctx.state, action.this)
+            hits.append(
+                (
+                    Severity.WARNING,
+                    f"column {table}.{column}",
+                    f"SET NOT NULL on {table} scans the whole table under an ACCESS EXCLUSIVE lock",
+                    f"ALTER TABLE {table} ADD CONSTRAINT {column}_not_null CHECK ({column} IS "
+                    f"NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {column}_not_null; then "
+                    "SET NOT NULL",
+                )
+            )
+        elif isinstance(action, exp.ColumnDef):
+            why = rewrites.add_column_rewrites(action, ctx.server_major)
+            if why and "generated" not in why:
+                hits.append(
+                    (
+                        Severity.WARNING,
+                        f"column {table}.{ident(ctx.state, action.this)}",
+                        f"ADD COLUMN rewrites {table} under an ACCESS EXCLUSIVE lock: {why}",
+                        "add the column without a default, then backfill in batches",
+                    )
+                )
+    return hits
+
+
+@rule("stored-generated-column")
+def stored_generated_column(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    table, actions = _big_alter(tree, ctx)
+    hits: list[Hit] = []
+    for action in actions:
+        if isinstance(action, exp.ColumnDef):
+            why = rewrites.add_column_rewrites(action, ctx.server_major)
+            if why and "generated" in why:
+                hits.append(
+                    (
+                        Severity.WARNING,
+                        f"column {table}.{ident(ctx.state, action.this)}",
+                        f"adding a stored generated column rewrites {table} under an ACCESS "
+                        "EXCLUSIVE lock",
+                        "add a plain column, fill it in batches, and keep it current with a "
+                        "trigger",
+                    )
+                )
+    return hits
+
+
+@rule("constraint-not-valid")
+def constraint_not_valid(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    table, actions = _big_alter(tree, ctx)
+    if tree.args.get("not_valid"):
+        return []
+    hits: list[Hit] = []
+    for action in actions:
+        if not isinstance(action, exp.AddConstraint):
+            continue
+        for item in action.expressions:
+            parts = item.expressions if isinstance(item, exp.Constraint) else [item]
+            for part in parts:
+                kind = (
+                    "foreign key"
+                    if isinstance(part, exp.ForeignKey)
+                    else "check"
+                    if isinstance(part, exp.CheckColumnConstraint)
+                    else None
+                )
+                if kind is None:
+                    continue
+                name = ident(ctx.state, item.this) if isinstance(item, exp.Constraint) else ""
+                statement = tree.copy()
+                statement.set("not_valid", True)
+                hits.append(
+                    (
+                        Severity.WARNING,
+                        f"table {table}",
+                        f"adding a {kind} to {table} without NOT VALID checks every row while "
+                        "holding a lock that blocks writes",
+                        f"{statement.sql(dialect=ctx.dialect.glot)}; then ALTER TABLE {table} "
+                        f"VALIDATE CONSTRAINT {name or '<name>'};",
+                    )
+                )
+    return hits
+
+
+@rule("unique-without-index")
+def unique_without_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    table, actions = _big_alter(tree, ctx)
+    hits: list[Hit] = []
+    for action in actions:
+        if not isinstance(action, exp.AddConstraint):
+            continue
+        for item in action.expressions:
+            parts = item.expressions if isinstance(item, exp.Constraint) else [item]
+            for part in parts:
+                if isinstance(part, exp.PrimaryKey | exp.UniqueColumnConstraint):
+                    what = "PRIMARY KEY" if isinstance(part, exp.PrimaryKey) else "UNIQUE"
+                    hits.append(
+                        (
+                            Severity.WARNING,
+                            f"table {table}",
+                            f"ADD {what} on {table} builds its index under a lock that blocks "
+                            "reads and writes",
+                            "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … "
+                            f"{what} USING INDEX",
+                        )
+                    )
+    return hits
+
+
+@rule("rename-in-use")
+def rename_in_use(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    state = ctx.state
+    table, actions = alter_actions(tree, ctx)
+    if not table or state.baseline_table(table) is None:
+        return []
+    hits: list[Hit] = []
+    for action in actions:
+        if isinstance(action, exp.AlterRename):
+            what, obj = f"table {table}", f"table {table}"
+        elif isinstance(action, exp.RenameColumn):
+            column = ident(state, action.this)
+            what, obj = f"column {table}.{column}", f"column {table}.{column}"
+        else:
+            continue
+        hits.append(
+            (
+                Severity.WARNING,
+                obj,
+                f"renames the {what} of the baseline: code still running with the old name "
+                "fails until it is deployed",
+                "add the new name beside the old one (a view or a new column), switch the code, "
+                "then drop the old name",
+            )
+        )
+    return hits
+
+
+_DDL = (exp.Alter, exp.Drop, exp.Create, exp.TruncateTable)
+
+
+@rule("lock-timeout", opt_in=True)
+def lock_timeout(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    if not isinstance(tree, _DDL) or ctx.state.lock_timeout:
+        return []
+    target = tree.this
+    if isinstance(target, exp.Index):
+        target = target.args.get("table")
+    if isinstance(tree, exp.Drop | exp.TruncateTable):
+        target = (tree.args.get("tables") or tree.expressions or [None])[0]
+    table = ident(ctx.state, target) if isinstance(target, exp.Table | exp.Schema) else ""
+    if isinstance(target, exp.Schema):
+        table = ident(ctx.state, target.this)
+    if not table or not ctx.state.is_big(table):
+        return []
+    return [
+        (
+            Severity.WARNING,
+            f"table {table}",
+            f"DDL on {table} without a lock_timeout waits behind any long transaction and "
+            "blocks every query queued behind it",
+            "SET lock_timeout = '2s';  -- before the DDL, and retry on timeout",
+        )
+    ]

@@ -1,0 +1,1 @@
+ALTER TABLE ticket_status_log DROP KEY ix_ticket_status_log_status_changed;

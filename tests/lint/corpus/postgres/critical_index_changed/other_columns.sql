@@ -1,0 +1,2 @@
+DROP INDEX CONCURRENTLY ix_ticket_status_log_status_changed;
+CREATE INDEX CONCURRENTLY ix_ticket_status_log_status_changed ON ticket_status_log (status_code);

@@ -1,0 +1,1 @@
+ALTER TABLE ticket_status_log DROP CONSTRAINT fk_ticket_status_log_ticket;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY ix_ticket_status_created, public.ix_ticket_status_log_status_changed;

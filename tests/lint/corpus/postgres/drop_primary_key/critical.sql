@@ -1,0 +1,1 @@
+ALTER TABLE ticket DROP CONSTRAINT ticket_pkey;

@@ -1,0 +1,1 @@
+DELETE FROM ticket WHERE id IN (SELECT id FROM ticket LIMIT 1000);

@@ -1,0 +1,3 @@
+TRUNCATE ticket_status_log;
+CREATE TABLE scratch (id int);
+TRUNCATE scratch;

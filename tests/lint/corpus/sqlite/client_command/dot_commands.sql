@@ -1,0 +1,2 @@
+.bail on
+DELETE FROM ticket;

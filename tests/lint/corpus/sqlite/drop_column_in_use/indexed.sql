@@ -1,0 +1,2 @@
+ALTER TABLE ticket DROP COLUMN status_code;
+ALTER TABLE ticket DROP COLUMN title;

@@ -1,0 +1,2 @@
+ALTER TABLE ticket RENAME TO tickets;
+DROP TABLE tickets;
