@@ -63,8 +63,8 @@ def test_critical_drop_names_the_restoring_ddl():
         baseline=load_baseline(BASELINE),
     )
     assert finding.fix == (
-        'do not drop it; to restore it: CREATE INDEX CONCURRENTLY "ix_ticket_status_log_status_'
-        'changed" ON "ticket_status_log"("status_code", "changed_at");'
+        'CREATE INDEX CONCURRENTLY "ix_ticket_status_log_status_changed" ON '
+        '"ticket_status_log"("status_code", "changed_at");'
     )
 
 

@@ -42,3 +42,35 @@ def create_index(dialect: LintDialect, table: str, index: Index) -> str:
         concurrently=dialect.online_ddl or None,
     )
     return create.sql(dialect=dialect.glot) + ";"
+
+
+def name(dialect: LintDialect, identifier: str) -> str:
+    """An identifier as the dialect writes it, quoted only where it must be."""
+    return exp.to_identifier(identifier).sql(dialect=dialect.glot)
+
+
+def drop_index(dialect: LintDialect, table: str, index: str) -> str:
+    drop = exp.Drop(
+        kind="INDEX",
+        tables=[exp.Table(this=exp.to_identifier(index, quoted=True))],
+        concurrently=dialect.online_ddl or None,
+        cluster=exp.OnProperty(this=exp.Table(this=exp.to_identifier(table, quoted=True)))
+        if dialect.index_names_per_table
+        else None,
+    )
+    return drop.sql(dialect=dialect.glot) + ";"
+
+
+def recreate_index(dialect: LintDialect, table: str, index: Index) -> str:
+    return drop_index(dialect, table, index.name) + "\n" + create_index(dialect, table, index)
+
+
+def set_not_null(dialect: LintDialect, table: str, column: str) -> str:
+    """SET NOT NULL without the long scan under ACCESS EXCLUSIVE: a validated CHECK first."""
+    t, c, k = name(dialect, table), name(dialect, column), name(dialect, f"{column}_not_null")
+    return (
+        f"ALTER TABLE {t} ADD CONSTRAINT {k} CHECK ({c} IS NOT NULL) NOT VALID;\n"
+        f"ALTER TABLE {t} VALIDATE CONSTRAINT {k};\n"
+        f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL;\n"
+        f"ALTER TABLE {t} DROP CONSTRAINT {k};"
+    )

@@ -26,6 +26,18 @@ _ALIASES = {
     "char varying": "varchar",
     "decimal": "numeric",
     "bit varying": "varbit",
+    "integer": "int",
+    "int4": "int",
+    "int8": "bigint",
+    "int2": "smallint",
+    "float8": "double",
+    "double precision": "double",
+    "float4": "real",
+    "bool": "boolean",
+    "character": "char",
+    "bpchar": "char",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
 }
 
 

@@ -207,10 +207,9 @@ def drop_critical_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
             (
                 Severity.ERROR,
                 f"index {name}",
-                f"drops {name} on {owner}, which the baseline ({state.path}) marks SLA-critical",
-                f"do not drop it; to restore it: {restore}"
-                if restore
-                else "do not drop it; re-create it as the baseline defines it",
+                f"drops {name} on {owner}, which the baseline ({state.path}) marks "
+                "SLA-critical: do not drop it" + ("; the fix restores it" if restore else ""),
+                restore or "re-create it as the baseline defines it",
             )
         )
     return hits
@@ -231,7 +230,7 @@ def critical_index_changed(tree: exp.Expression, ctx: Context) -> list[Hit]:
                         f"index {original.name}",
                         f"re-creates the SLA-critical index {original.name} with another "
                         f"definition than the baseline's ({state.path})",
-                        fixes.create_index(state.dialect, owner, original),
+                        fixes.recreate_index(state.dialect, owner, original),
                     )
                 )
     return hits

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from driftline.findings import Severity
-from driftline.lint import rewrites
+from driftline.lint import fixes, rewrites
 from driftline.lint.effects import ident
 from driftline.lint.rules import Context, Hit, alter_actions, rule
 
@@ -82,9 +82,7 @@ def table_rewrite(tree: exp.Expression, ctx: Context) -> list[Hit]:
                     Severity.WARNING,
                     f"column {table}.{column}",
                     f"SET NOT NULL on {table} scans the whole table under an ACCESS EXCLUSIVE lock",
-                    f"ALTER TABLE {table} ADD CONSTRAINT {column}_not_null CHECK ({column} IS "
-                    f"NOT NULL) NOT VALID; then VALIDATE CONSTRAINT {column}_not_null; then "
-                    "SET NOT NULL",
+                    fixes.set_not_null(ctx.dialect, table, column),
                 )
             )
         elif isinstance(action, exp.ColumnDef):
@@ -152,8 +150,9 @@ def constraint_not_valid(tree: exp.Expression, ctx: Context) -> list[Hit]:
                         f"table {table}",
                         f"adding a {kind} to {table} without NOT VALID checks every row while "
                         "holding a lock that blocks writes",
-                        f"{statement.sql(dialect=ctx.dialect.glot)}; then ALTER TABLE {table} "
-                        f"VALIDATE CONSTRAINT {name or '<name>'};",
+                        f"{statement.sql(dialect=ctx.dialect.glot)};\nALTER TABLE "
+                        f"{fixes.name(ctx.dialect, table)} VALIDATE CONSTRAINT "
+                        f"{fixes.name(ctx.dialect, name) if name else '<name>'};",
                     )
                 )
     return hits
