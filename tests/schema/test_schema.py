@@ -80,7 +80,7 @@ def test_bulk_catalog_reads_do_not_grow_with_tables(pg_url):
     engine.dispose()
     assert len(schema.tables) == 30
     catalog = [s for s in statements if "pg_" in s or "information_schema" in s]
-    assert len(catalog) == 4  # columns, constraints, indexes, other objects
+    assert len(catalog) == 6  # tables, columns, constraints, indexes, sequences, other objects
 
 
 def test_exit_codes_and_fail_on(sqlite_url, tmp_path, capsys):

@@ -12,12 +12,19 @@ tables:
     columns: {id: {type: bigint, nullable: false}, …}
     primary_key: [id]
     indexes: {ix_…: {columns: [status_code, changed_at], unique: false}}
-    foreign_keys: {fk_…: {columns: [ticket_id], references: public.ticket, ref_columns: [id]}}
+    foreign_keys: {fk_…: {columns: [ticket_id], references: public.ticket, ref_columns: [id],
+                          on_delete: cascade, deferrable: deferrable, valid: false}}
     unique: {name: [columns]}
     checks: {name: expression}
+    checks_not_valid: [name]
+    options: {unlogged: 'true', partition_of: …}
 views: {name: definition}
-sequences: [...]
-extensions: [...]
+materialized_views: {name: definition}
+sequences: {name: {type: bigint, start: 1, increment: 1, min: 1, max: …, owned_by: t.c}}
+extensions: {name: version}
+not_compared: {kind: [names]}     # what exists but is not modelled, so changes are still named
+
+Optional fields are written only when they differ from the database's default.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from driftline.errors import BaselineError
-from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
 from driftline.yamlfile import YamlDoc, load_yaml, safe_dump
 
 
@@ -66,13 +73,43 @@ def _index_dict(ix: Index) -> dict[str, Any]:
         data["method"] = ix.method
     if not ix.valid:
         data["valid"] = False
+    if ix.key_options:
+        data["key_options"] = list(ix.key_options)
     return data
 
 
 def _column_dict(c: Column) -> dict[str, Any]:
     data: dict[str, Any] = {"type": c.type, "nullable": c.nullable}
-    if c.default is not None:
-        data["default"] = c.default
+    for key in ("default", "collation", "identity", "generated"):
+        if getattr(c, key) is not None:
+            data[key] = getattr(c, key)
+    return data
+
+
+def _fk_dict(f: ForeignKey) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "columns": list(f.columns),
+        "references": f.ref_table,
+        "ref_columns": list(f.ref_columns),
+    }
+    for key in ("on_delete", "on_update", "deferrable"):
+        if getattr(f, key) is not None:
+            data[key] = getattr(f, key)
+    if not f.valid:
+        data["valid"] = False
+    return data
+
+
+def _sequence_dict(q: Sequence) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": q.type, "start": q.start, "increment": q.increment}
+    if q.min_value is not None:
+        data["min"] = q.min_value
+    if q.max_value is not None:
+        data["max"] = q.max_value
+    if q.cycle:
+        data["cycle"] = True
+    if q.owned_by:
+        data["owned_by"] = q.owned_by
     return data
 
 
@@ -104,23 +141,22 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
         if t.indexes:
             entry["indexes"] = {k: _index_dict(v) for k, v in sorted(t.indexes.items())}
         if t.foreign_keys:
-            entry["foreign_keys"] = {
-                k: {
-                    "columns": list(f.columns),
-                    "references": f.ref_table,
-                    "ref_columns": list(f.ref_columns),
-                }
-                for k, f in sorted(t.foreign_keys.items())
-            }
+            entry["foreign_keys"] = {k: _fk_dict(f) for k, f in sorted(t.foreign_keys.items())}
         if t.uniques:
             entry["unique"] = {k: list(v) for k, v in sorted(t.uniques.items())}
         if t.checks:
             entry["checks"] = dict(sorted(t.checks.items()))
+        if t.checks_not_valid:
+            entry["checks_not_valid"] = sorted(t.checks_not_valid)
+        if t.options:
+            entry["options"] = dict(sorted(t.options.items()))
         doc["tables"][name] = entry
     for key, value in (
         ("views", dict(s.views)),
-        ("sequences", list(s.sequences)),
-        ("extensions", list(s.extensions)),
+        ("materialized_views", dict(s.materialized_views)),
+        ("sequences", {k: _sequence_dict(q) for k, q in sorted(s.sequences.items())}),
+        ("extensions", dict(sorted(s.extensions.items()))),
+        ("not_compared", {k: list(v) for k, v in sorted(s.not_compared.items())}),
     ):
         if value:
             doc[key] = value
@@ -154,7 +190,13 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
                 doc.path, f"column {name}.{cname} needs a type", doc.line(*where, "columns", cname)
             )
         columns[str(cname)] = Column(
-            str(cname), str(c["type"]), bool(c.get("nullable", True)), c.get("default")
+            str(cname),
+            str(c["type"]),
+            bool(c.get("nullable", True)),
+            _opt(c.get("default")),
+            _opt(c.get("collation")),
+            _opt(c.get("identity")),
+            _opt(c.get("generated")),
         )
     indexes = {}
     for iname, ix in (spec.get("indexes") or {}).items():
@@ -167,6 +209,7 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
             tuple(ix.get("include") or ()),
             ix.get("method"),
             bool(ix.get("valid", True)),
+            tuple(str(o) for o in ix.get("key_options") or ()),
         )
     fks = {
         str(k): ForeignKey(
@@ -174,12 +217,55 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
             tuple(f.get("columns") or ()),
             str(f.get("references", "")),
             tuple(f.get("ref_columns") or ()),
+            _opt(f.get("on_delete")),
+            _opt(f.get("on_update")),
+            _opt(f.get("deferrable")),
+            bool(f.get("valid", True)),
         )
         for k, f in (spec.get("foreign_keys") or {}).items()
     }
     uniques = {str(k): tuple(v) for k, v in (spec.get("unique") or {}).items()}
     checks = {str(k): str(v) for k, v in (spec.get("checks") or {}).items()}
-    return Table(name, columns, tuple(spec.get("primary_key") or ()), indexes, fks, uniques, checks)
+    return Table(
+        name,
+        columns,
+        tuple(spec.get("primary_key") or ()),
+        indexes,
+        fks,
+        uniques,
+        checks,
+        tuple(str(c) for c in spec.get("checks_not_valid") or ()),
+        {str(k): str(v) for k, v in (spec.get("options") or {}).items()},
+    )
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _sequences(raw: Any) -> dict[str, Sequence]:
+    if isinstance(raw, list):  # older baselines kept names only
+        return {str(name): Sequence(str(name)) for name in raw}
+    out = {}
+    for name, q in (raw or {}).items():
+        q = q or {}
+        out[str(name)] = Sequence(
+            str(name),
+            str(q.get("type", "bigint")),
+            int(q.get("start", 1)),
+            int(q.get("increment", 1)),
+            q.get("min"),
+            q.get("max"),
+            bool(q.get("cycle", False)),
+            _opt(q.get("owned_by")),
+        )
+    return out
+
+
+def _extensions(raw: Any) -> dict[str, str]:
+    if isinstance(raw, list):  # older baselines kept names only: version unknown
+        return {str(name): "" for name in raw}
+    return {str(k): "" if v is None else str(v) for k, v in (raw or {}).items()}
 
 
 def load_baseline(path: str | Path) -> Baseline:
@@ -215,8 +301,15 @@ def load_baseline(path: str | Path) -> Baseline:
         server_version=str(data.get("server_version", "")),
         tables={str(k): _table(doc, str(k), v) for k, v in tables.items()},
         views={str(k): str(v) for k, v in (data.get("views") or {}).items()},
-        sequences=tuple(data.get("sequences") or ()),
-        extensions=tuple(data.get("extensions") or ()),
+        sequences=_sequences(data.get("sequences")),
+        extensions=_extensions(data.get("extensions")),
+        materialized_views={
+            str(k): str(v) for k, v in (data.get("materialized_views") or {}).items()
+        },
+        not_compared={
+            str(k): tuple(str(x) for x in v or ())
+            for k, v in (data.get("not_compared") or {}).items()
+        },
     )
     critical = _need(doc, data.get("critical") or {}, dict, "'critical'", "critical")
     ignore = []

@@ -9,6 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+#: kinds whose definition the objects query returns and the model compares
+MODELLED = ("view", "materialized view", "extension")
+
 
 @functools.cache
 def sql(dialect: str, name: str) -> str:
@@ -20,15 +23,23 @@ def rows(conn: Connection, dialect: str, name: str) -> list[Any]:
     return conn.execute(sa.text(sql(dialect, name))).all()
 
 
-def objects(conn: Connection, dialect: str) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Views (name → normalized definition) and every other object kind (kind → names)."""
+def objects(
+    conn: Connection, dialect: str
+) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
+    """Modelled objects (kind → name → normalized definition or version) and every other
+    object kind (kind → sorted names)."""
     from driftline.schema.normalize import expression
 
-    views: dict[str, str] = {}
+    modelled: dict[str, dict[str, str]] = {k: {} for k in MODELLED}
     other: dict[str, list[str]] = {}
     for r in rows(conn, dialect, "objects"):
-        if r.kind == "view":
-            views[r.name] = expression(r.detail, dialect) or ""
+        if r.kind in ("view", "materialized view"):
+            modelled[r.kind][r.name] = expression(r.detail, dialect) or ""
+        elif r.kind in modelled:
+            modelled[r.kind][r.name] = r.detail or ""
         else:
             other.setdefault(r.kind, []).append(r.name)
-    return dict(sorted(views.items())), other
+    return (
+        {k: dict(sorted(v.items())) for k, v in modelled.items()},
+        {k: tuple(sorted(v)) for k, v in sorted(other.items())},
+    )

@@ -13,18 +13,26 @@ def q(name: str, dialect: str) -> str:
     return ".".join(f"{mark}{part.replace(mark, mark * 2)}{mark}" for part in name.split("."))
 
 
-def _key(key: str, dialect: str) -> str:
+def _key(key: str, dialect: str, option: str = "") -> str:
     head, _, order = key.partition(" ")
+    option = f" {option}" if option else ""
     if head.replace("_", "").isalnum():
-        return q(head, dialect) + (f" {order.upper()}" if order else "")
-    return f"({key})" if not key.startswith("(") else key
+        return q(head, dialect) + option + (f" {order.upper()}" if order else "")
+    if option:  # an expression key: the order, if any, is already at its end
+        for suffix in (" desc nulls last", " desc", " nulls first"):
+            if key.endswith(suffix):
+                body = key[: -len(suffix)]
+                body = body if body.startswith("(") else f"({body})"
+                return f"{body}{option}{suffix.upper()}"
+    return f"({key}){option}" if not key.startswith("(") else key + option
 
 
 def create_index_sql(table: str, index: Index, dialect: str) -> str:
     unique = "UNIQUE " if index.unique else ""
     concurrently = "CONCURRENTLY " if dialect == "postgresql" else ""
     using = f" USING {index.method}" if index.method and dialect != "sqlite" else ""
-    keys = ", ".join(_key(k, dialect) for k in index.columns)
+    options = index.key_options or ("",) * len(index.columns)
+    keys = ", ".join(_key(k, dialect, o) for k, o in zip(index.columns, options, strict=False))
     name, target = q(index.name, dialect), q(table, dialect)
     sql = f"CREATE {unique}INDEX {concurrently}{name} ON {target}{using} ({keys})"
     if index.include:

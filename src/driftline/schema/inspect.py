@@ -3,7 +3,7 @@ inside :func:`driftline.db.read_only` (read-only transaction, statement and lock
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from driftline.db import Timeouts, dialect_of, make_engine, parse_url, read_only, server_version
 from driftline.schema import inspect_mysql, inspect_postgresql, inspect_sqlite
@@ -30,7 +30,13 @@ def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
             raise ConnectionFailed(f"no SQLite database at {path} (a check never creates one)")
     try:
         with read_only(engine, timeouts) as conn:
-            return INSPECTORS[dialect_of(engine)](conn, server_version(conn))
+            return inspect_connection(conn)
     finally:
         if own:
             engine.dispose()
+
+
+def inspect_connection(conn: Connection) -> Schema:
+    """Snapshot through an open connection, inside whatever transaction it is in (tests use
+    this to see uncommitted DDL; checks go through :func:`inspect`, which is read-only)."""
+    return INSPECTORS[dialect_of(conn)](conn, server_version(conn))

@@ -64,7 +64,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             (),
             None if method == "btree" else method,
         )
-    views, other = objects(conn, D)
+    modelled, other = objects(conn, D)
     return Schema(
         dialect=D,
         server_version=version,
@@ -72,6 +72,6 @@ def inspect(conn: Connection, version: str) -> Schema:
             name: Table(name, t["columns"], tuple(t["pk"]), t["indexes"], t["fks"], {}, t["checks"])
             for name, t in sorted(tables.items())
         },
-        views=views,
-        not_compared={k: tuple(sorted(v)) for k, v in sorted(other.items())},
+        views=modelled["view"],
+        not_compared=other,
     )

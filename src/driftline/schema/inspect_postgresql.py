@@ -1,49 +1,90 @@
-"""PostgreSQL: four catalog queries for the whole database, whatever its size."""
+"""PostgreSQL: six catalog queries for the whole database, whatever its size."""
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from sqlalchemy.engine import Connection
 
 from driftline.schema import normalize as n
 from driftline.schema.catalog import objects, rows
-from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
 
 D = "postgresql"
 _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
+_FK_ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
+_IDENTITY = {"a": "always", "d": "by default"}
 
 
-def _default(raw: str | None) -> str | None:
-    if raw is None or raw.startswith("nextval("):  # serial: the sequence is the default
-        return None
-    return n.expression(raw, D)
+def _table_options(r) -> dict[str, str]:
+    options = {
+        "unlogged": "true" if r.unlogged else None,
+        "row_security": ("forced" if r.force_row_security else "enabled")
+        if r.row_security
+        else None,
+        "partition_by": r.partition_by,
+        "partition_of": r.partition_of,
+        "inherits": r.inherits,
+        "storage": r.storage or None,
+    }
+    return {k: v for k, v in options.items() if v}
+
+
+def _fk(r) -> ForeignKey:
+    deferrable = None
+    if r.deferrable:
+        deferrable = "deferrable initially deferred" if r.deferred else "deferrable"
+    return ForeignKey(
+        r.name,
+        tuple(r.columns),
+        r.ref_table,
+        tuple(r.ref_columns),
+        _FK_ACTIONS.get(r.on_delete),
+        _FK_ACTIONS.get(r.on_update),
+        deferrable,
+        bool(r.validated),
+    )
 
 
 def inspect(conn: Connection, version: str) -> Schema:
-    tables: dict[str, dict] = defaultdict(
-        lambda: {"columns": {}, "pk": (), "indexes": {}, "fks": {}, "uniques": {}, "checks": {}}
-    )
+    tables: dict[str, dict] = {}
+    for r in rows(conn, D, "tables"):
+        tables[f"{r.schema_name}.{r.table_name}"] = {
+            "columns": {},
+            "primary_key": (),
+            "indexes": {},
+            "foreign_keys": {},
+            "uniques": {},
+            "checks": {},
+            "checks_not_valid": [],
+            "options": _table_options(r),
+        }
     for r in rows(conn, D, "columns"):
         t = tables[f"{r.schema_name}.{r.table_name}"]
-        default = None if r.identity else _default(r.column_default)
+        generated = n.expression(r.column_default, D) if r.generated == "s" else None
+        plain = not r.identity and not generated
         t["columns"][r.column_name] = Column(
-            r.column_name, n.column_type(r.data_type, D), bool(r.nullable), default
+            r.column_name,
+            n.column_type(r.data_type, D),
+            bool(r.nullable),
+            n.expression(r.column_default, D) if plain else None,
+            r.collation,
+            _IDENTITY.get(r.identity or ""),
+            generated,
         )
     constraint_index_names = set()
     for r in rows(conn, D, "constraints"):
         t = tables[f"{r.schema_name}.{r.table_name}"]
-        cols = tuple(r.columns)
         if r.kind == "p":
-            t["pk"] = cols
+            t["primary_key"] = tuple(r.columns)
             constraint_index_names.add((r.schema_name, r.table_name, r.name))
         elif r.kind == "u":
-            t["uniques"][r.name] = cols
+            t["uniques"][r.name] = tuple(r.columns)
             constraint_index_names.add((r.schema_name, r.table_name, r.name))
         elif r.kind == "f":
-            t["fks"][r.name] = ForeignKey(r.name, cols, r.ref_table, tuple(r.ref_columns))
+            t["foreign_keys"][r.name] = _fk(r)
         elif r.kind == "c":
             t["checks"][r.name] = n.expression(r.check_expr, D) or ""
+            if not r.validated:
+                t["checks_not_valid"].append(r.name)
     for r in rows(conn, D, "indexes"):
         if r.is_primary or (r.schema_name, r.table_name, r.index_name) in constraint_index_names:
             continue
@@ -54,6 +95,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             desc = bool(opt & _INDOPTION_DESC)
             nulls_first = bool(opt & _INDOPTION_NULLS_FIRST)
             keys.append(n.key(raw, D, desc, nulls_first if desc != nulls_first else None))
+        key_options = tuple(r.key_options or ())
         tables[f"{r.schema_name}.{r.table_name}"]["indexes"][r.index_name] = Index(
             name=r.index_name,
             columns=tuple(keys),
@@ -62,20 +104,32 @@ def inspect(conn: Connection, version: str) -> Schema:
             include=tuple(n.expression(k, D) or k for k in r.keys[r.key_count :]),
             method=None if r.method == "btree" else r.method,
             valid=bool(r.is_valid),
+            key_options=key_options if any(key_options) else (),
         )
-    views, other = objects(conn, D)
-    sequences, extensions = other.pop("sequence", []), other.pop("extension", [])
+    sequences = {
+        r.name: Sequence(
+            r.name,
+            n.column_type(r.data_type, D),
+            int(r.start_value),
+            int(r.increment_by),
+            int(r.min_value),
+            int(r.max_value),
+            bool(r.cycle),
+            r.owned_by,
+        )
+        for r in rows(conn, D, "sequences")
+    }
+    modelled, other = objects(conn, D)
     return Schema(
         dialect=D,
         server_version=version,
         tables={
-            name: Table(
-                name, t["columns"], t["pk"], t["indexes"], t["fks"], t["uniques"], t["checks"]
-            )
+            name: Table(name, **{**t, "checks_not_valid": tuple(sorted(t["checks_not_valid"]))})
             for name, t in sorted(tables.items())
         },
-        views=views,
-        sequences=tuple(sorted(sequences)),
-        extensions=tuple(sorted(extensions)),
-        not_compared={k: tuple(sorted(v)) for k, v in sorted(other.items())},
+        views=modelled["view"],
+        sequences=sequences,
+        extensions=modelled["extension"],
+        materialized_views=modelled["materialized view"],
+        not_compared=other,
     )

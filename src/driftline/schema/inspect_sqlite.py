@@ -99,7 +99,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             name, cols, parts[0].ref_table, tuple(p.ref_column or "" for p in parts)
         )
     checks = {r.table_name: _checks(r.table_sql) for r in rows(conn, D, "tables")}
-    views, other = objects(conn, D)
+    modelled, other = objects(conn, D)
     return Schema(
         dialect=D,
         server_version=version,
@@ -115,6 +115,6 @@ def inspect(conn: Connection, version: str) -> Schema:
             )
             for name, t in sorted(tables.items())
         },
-        views=views,
-        not_compared={**{k: tuple(sorted(v)) for k, v in sorted(other.items())}},
+        views=modelled["view"],
+        not_compared=other,
     )

@@ -1,7 +1,8 @@
 """The dialect-neutral schema model: what a snapshot holds and a diff compares.
 
 Everything is normalized on the way in (types, expressions, predicates), so two schemas compare
-by plain equality; an index's ``fingerprint`` is its meaning without its name.
+by plain equality; an index's ``fingerprint`` is its meaning without its name. Defaults of every
+optional field mean "the database's default", so baselines stay short.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ class Column:
     type: str
     nullable: bool = True
     default: str | None = None
+    collation: str | None = None  # None: the type's (or table's) default collation
+    identity: str | None = None  # "always" | "by default" (GENERATED … AS IDENTITY)
+    generated: str | None = None  # expression of a stored generated column
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,12 @@ class Index:
     include: tuple[str, ...] = ()
     method: str | None = None  # None: the dialect's default (btree)
     valid: bool = True
+    #: per key column: non-default operator class and/or collation ("" for none); () when none
+    key_options: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> tuple:
-        return (self.columns, self.unique, self.where, self.include, self.method)
+        return (self.columns, self.unique, self.where, self.include, self.method, self.key_options)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,15 @@ class ForeignKey:
     columns: tuple[str, ...]
     ref_table: str
     ref_columns: tuple[str, ...]
+    on_delete: str | None = None  # None: NO ACTION; else "cascade", "restrict", "set null", …
+    on_update: str | None = None
+    deferrable: str | None = None  # "deferrable" | "deferrable initially deferred"
+    valid: bool = True  # False: added NOT VALID and never validated
+
+    @property
+    def behaviour(self) -> tuple:
+        """What the key does beyond pointing at its target."""
+        return (self.on_delete, self.on_update, self.deferrable, self.valid)
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,22 @@ class Table:
     foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)
     uniques: dict[str, tuple[str, ...]] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
+    #: CHECK constraints added NOT VALID and never validated (names in ``checks``)
+    checks_not_valid: tuple[str, ...] = ()
+    #: table-level settings: unlogged, row_security, partition_by, partition_of, engine, strict…
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    name: str
+    type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int | None = None  # None: the type's default bound
+    max_value: int | None = None
+    cycle: bool = False
+    owned_by: str | None = None  # table.column whose drop drops the sequence
 
 
 @dataclass(frozen=True)
@@ -57,7 +88,8 @@ class Schema:
     server_version: str = ""
     tables: dict[str, Table] = field(default_factory=dict)
     views: dict[str, str] = field(default_factory=dict)
-    sequences: tuple[str, ...] = ()
-    extensions: tuple[str, ...] = ()
-    #: object kinds found but not modelled: kind → names (triggers, policies, rules…)
+    sequences: dict[str, Sequence] = field(default_factory=dict)
+    extensions: dict[str, str] = field(default_factory=dict)  # name → version ("" unknown)
+    materialized_views: dict[str, str] = field(default_factory=dict)
+    #: object kinds found but not modelled: kind → names (functions, triggers, policies…)
     not_compared: dict[str, tuple[str, ...]] = field(default_factory=dict)

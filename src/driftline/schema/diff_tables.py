@@ -1,0 +1,269 @@
+"""Column, constraint and table-setting findings of one table present on both sides.
+
+Everything is compared both ways: what the baseline has and the database lacks, what the database
+has and the baseline lacks, and what both have but differently. A change that can break reads or
+writes (a type, NOT NULL, a dropped default on a NOT NULL column, any added or dropped
+constraint) is at least a warning.
+"""
+
+from __future__ import annotations
+
+from driftline.findings import Finding, Severity
+from driftline.schema import fixsql
+from driftline.schema.model import Column, ForeignKey, Table
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+
+
+def _cols(cols: tuple[str, ...]) -> str:
+    return f"({', '.join(cols)})"
+
+
+def _insert_breaking(c: Column) -> bool:
+    """An INSERT that does not name this column fails."""
+    return not c.nullable and c.default is None and not c.identity and not c.generated
+
+
+def _column_attributes(obj: str, want: Column, have: Column) -> list[tuple[Severity, str, str]]:
+    out = []
+    if have.default != want.default:
+        dropped_on_not_null = have.default is None and _insert_breaking(have)
+        out.append(
+            (
+                W if dropped_on_not_null else I,
+                "column.default_changed",
+                f"default {want.default or 'none'} became {have.default or 'none'}"
+                + (": inserts that relied on it now fail" if dropped_on_not_null else ""),
+            )
+        )
+    for attr, kind in (
+        ("collation", "column.collation_changed"),
+        ("identity", "column.identity_changed"),
+        ("generated", "column.generated_changed"),
+    ):
+        was, now = getattr(want, attr), getattr(have, attr)
+        if was != now:
+            out.append((W, kind, f"{attr} {was or 'default'!s} became {now or 'default'!s}"))
+    return out
+
+
+def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+    out: list[Finding] = []
+    for name, want in exp_t.columns.items():
+        obj = f"column {t}.{name}"
+        have = act_t.columns.get(name)
+        if have is None:
+            out.append(
+                Finding(
+                    E,
+                    "column.missing",
+                    obj,
+                    f"column is missing ({want.type})",
+                    fixsql.add_column_sql(t, want, d),
+                )
+            )
+            continue
+        if have.type != want.type:
+            out.append(
+                Finding(
+                    W,
+                    "column.type_changed",
+                    obj,
+                    f"type {want.type} became {have.type}",
+                    fixsql.alter_type_sql(t, want, d),
+                )
+            )
+        if have.nullable != want.nullable:
+            was = "nullable" if want.nullable else "NOT NULL"
+            now = "nullable" if have.nullable else "NOT NULL"
+            out.append(
+                Finding(
+                    W,
+                    "column.nullability_changed",
+                    obj,
+                    f"{was} became {now}",
+                    fixsql.nullability_sql(t, want, d),
+                )
+            )
+        out += [Finding(s, k, obj, m) for s, k, m in _column_attributes(obj, want, have)]
+    for name, have in act_t.columns.items():
+        if name not in exp_t.columns:
+            breaking = _insert_breaking(have)
+            why = " NOT NULL without a default: inserts that omit it fail" if breaking else ""
+            out.append(
+                Finding(
+                    W if breaking else I,
+                    "column.unexpected",
+                    f"column {t}.{name}",
+                    f"not in the baseline ({have.type}{why})",
+                )
+            )
+    return out
+
+
+def _fk_text(fk: ForeignKey) -> str:
+    text = f"{_cols(fk.columns)} → {fk.ref_table}{_cols(fk.ref_columns)}"
+    if fk.on_delete:
+        text += f" on delete {fk.on_delete}"
+    if fk.on_update:
+        text += f" on update {fk.on_update}"
+    if fk.deferrable:
+        text += f" {fk.deferrable}"
+    if not fk.valid:
+        text += " not valid"
+    return text
+
+
+def _fk_key(fk: ForeignKey) -> tuple:
+    return (fk.columns, fk.ref_table.split(".")[-1], fk.ref_columns)
+
+
+def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+    out: list[Finding] = []
+    unmatched = {_fk_key(f): f for f in act_t.foreign_keys.values()}
+    for name, fk in sorted(exp_t.foreign_keys.items()):
+        obj = f"foreign key {t}.{name}"
+        have = unmatched.pop(_fk_key(fk), None)
+        if have is None:
+            out.append(
+                Finding(
+                    W,
+                    "foreign_key.missing",
+                    obj,
+                    f"{_fk_text(fk)} is missing",
+                    fixsql.add_foreign_key_sql(t, fk, d),
+                )
+            )
+            continue
+        if have.behaviour != fk.behaviour:
+            out.append(
+                Finding(W, "foreign_key.changed", obj, f"{_fk_text(fk)} became {_fk_text(have)}")
+            )
+        if have.name != name:
+            out.append(Finding(I, "foreign_key.renamed", obj, f"renamed to {have.name}"))
+    for fk in sorted(unmatched.values(), key=lambda f: f.name):
+        out.append(
+            Finding(
+                W,
+                "foreign_key.unexpected",
+                f"foreign key {t}.{fk.name}",
+                f"not in the baseline: {_fk_text(fk)} (it can reject writes)",
+            )
+        )
+    return out
+
+
+def _uniques(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+    out: list[Finding] = []
+    unmatched = {cols: name for name, cols in act_t.uniques.items()}
+    for name, cols in sorted(exp_t.uniques.items()):
+        obj = f"unique {t}.{name}"
+        have = unmatched.pop(cols, None)
+        if have is None:
+            out.append(
+                Finding(
+                    W,
+                    "unique.missing",
+                    obj,
+                    f"unique {_cols(cols)} is missing",
+                    f"ALTER TABLE {fixsql.q(t, d)} ADD CONSTRAINT {fixsql.q(name, d)} "
+                    f"UNIQUE ({', '.join(fixsql.q(c, d) for c in cols)});",
+                )
+            )
+        elif have != name:
+            out.append(Finding(I, "unique.renamed", obj, f"renamed to {have} (same columns)"))
+    for cols, name in sorted(unmatched.items(), key=lambda kv: kv[1]):
+        out.append(
+            Finding(
+                W,
+                "unique.unexpected",
+                f"unique {t}.{name}",
+                f"not in the baseline: unique {_cols(cols)} (it can reject writes)",
+            )
+        )
+    return out
+
+
+def _checks(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+    out: list[Finding] = []
+    unmatched = dict(act_t.checks)
+    for name, expr in sorted(exp_t.checks.items()):
+        obj = f"check {t}.{name}"
+        if unmatched.get(name) == expr:
+            unmatched.pop(name)
+            was, now = name in exp_t.checks_not_valid, name in act_t.checks_not_valid
+            if was != now:
+                out.append(
+                    Finding(
+                        W if now else I,
+                        "check.validity_changed",
+                        obj,
+                        "became NOT VALID: existing rows are not checked"
+                        if now
+                        else "was NOT VALID, is now validated",
+                    )
+                )
+            continue
+        twin = next((n for n, e in sorted(unmatched.items()) if e == expr), None)
+        if twin is not None and twin not in exp_t.checks:
+            unmatched.pop(twin)
+            out.append(Finding(I, "check.renamed", obj, f"renamed to {twin} (same expression)"))
+            continue
+        fix = f"ALTER TABLE {fixsql.q(t, d)} ADD CONSTRAINT {fixsql.q(name, d)} CHECK ({expr});"
+        if name in unmatched:
+            out.append(
+                Finding(
+                    W,
+                    "check.changed",
+                    obj,
+                    f"CHECK ({expr}) became CHECK ({unmatched.pop(name)})",
+                )
+            )
+            continue
+        out.append(Finding(W, "check.missing", obj, f"CHECK ({expr}) is missing", fix))
+    for name, expr in sorted(unmatched.items()):
+        out.append(
+            Finding(
+                W,
+                "check.unexpected",
+                f"check {t}.{name}",
+                f"not in the baseline: CHECK ({expr}) (it can reject writes)",
+            )
+        )
+    return out
+
+
+def diff_constraints(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+    out: list[Finding] = []
+    if exp_t.primary_key != act_t.primary_key:
+        out.append(
+            Finding(
+                E,
+                "primary_key.changed",
+                f"table {t}",
+                f"primary key {_cols(exp_t.primary_key)} became "
+                f"{_cols(act_t.primary_key) if act_t.primary_key else 'none'}",
+            )
+        )
+    return (
+        out
+        + _foreign_keys(t, exp_t, act_t, d)
+        + _uniques(t, exp_t, act_t, d)
+        + _checks(t, exp_t, act_t, d)
+    )
+
+
+def diff_options(t: str, exp_t: Table, act_t: Table) -> list[Finding]:
+    out: list[Finding] = []
+    for key in sorted(set(exp_t.options) | set(act_t.options)):
+        was, now = exp_t.options.get(key), act_t.options.get(key)
+        if was != now:
+            out.append(
+                Finding(
+                    W,
+                    "table.option_changed",
+                    f"table {t}",
+                    f"{key.replace('_', ' ')}: {was or 'not set'} became {now or 'not set'}",
+                )
+            )
+    return out
