@@ -135,10 +135,25 @@ def test_unaccounted_ticket_fails_even_a_saturated_run():
     ]
 
 
-def test_stage_without_samples_is_a_breach_not_a_pass():
+def test_stage_without_samples_is_one_not_reached_breach_not_a_pass():
     verdicts, verdict = judge_case([])
     assert verdict == "fail"
-    assert "no samples" in verdicts[0].message
+    stage_verdicts = [v for v in verdicts if v.stage == "dispatch"]
+    assert len(stage_verdicts) == 1  # one breach, not one per limit
+    (v,) = stage_verdicts
+    assert (v.metric, v.passed, v.actual) == ("reached", False, 0.0)
+    assert v.message.startswith("dispatch not reached: no ticket got this far")
+    assert "p95_ms, p99_ms, max_error_rate, min_completion" in v.message
+    assert v.finding().kind == "stress.stage.not_reached"
+
+
+def test_default_thresholds_have_no_throughput_floor():
+    import driftline.stress
+
+    installed = Path(driftline.stress.__file__).with_name("defaults") / "thresholds.yaml"
+    repo = Path(__file__).resolve().parents[2] / "scenarios" / "thresholds.yaml"
+    for path in (installed, repo):
+        assert [t for t in load_thresholds(path).items if t.stage is None] == [], path
 
 
 def test_error_rate_counts_errors_not_deadlines():

@@ -6,12 +6,13 @@ The file (``scenarios/thresholds.yaml`` by default)::
     stages:
       dispatch: {p95_ms: 2000, p99_ms: 5000, max_error_rate: 0.01, min_completion: 0.99}
       alert:    {p95_ms: 3000}
-    throughput: {min_tickets_per_s: 5}
+    throughput: {min_tickets_per_s: 5}   # optional; no floor unless set
 
 Stage keys: ``p50_ms``, ``p95_ms``, ``p99_ms``, ``max_ms`` (upper limits, ms),
 ``max_error_rate`` and ``min_completion`` (fractions 0..1). Throughput: ``min_tickets_per_s``.
-An unknown key or stage is an error naming the file and line (exit 2). A stage with a threshold
-but no samples fails it: a stage is never silently absent.
+An unknown key or stage is an error naming the file and line (exit 2). A stage with limits but
+no samples is one ``not reached`` breach (its limits cannot be judged): a stage is never silently
+absent, and never counted once per limit.
 
 Verdict: ``fail`` when a ticket is unaccounted for (whatever else happened); else
 ``inconclusive`` when the load generator saturated; else ``fail`` on any breach; else ``pass``.
@@ -44,6 +45,8 @@ STAGE_KEYS: dict[str, tuple[str, str, str]] = {
 THROUGHPUT_KEYS = ("min_tickets_per_s",)
 TOP_KEYS = ("driftline", "stages", "throughput")
 EXIT_CODES = {"pass": 0, "fail": 1, "inconclusive": 3}
+#: The metric of a stage's one breach when no sample reached it (its limit: at least 1 sample).
+NOT_REACHED = "reached"
 
 DEFAULT_FILE = Path("scenarios/thresholds.yaml")
 
@@ -163,6 +166,8 @@ class Verdict:
         what = f"stage {self.stage}" if self.stage else "run"
         if self.metric == "unaccounted":
             kind = "stress.tickets.accounted" if self.passed else "stress.tickets.unaccounted"
+        elif self.metric == NOT_REACHED:
+            kind = "stress.stage.not_reached"
         elif self.passed:
             kind = "stress.threshold.held"
         else:
@@ -200,14 +205,30 @@ def judge_stage(t: Threshold, fig: StageFigures | None) -> Verdict:
     return Verdict(t.stage, t.key, t.limit, actual, passed, msg, t.line)
 
 
+def not_reached(stage: str, limits: list[Threshold]) -> Verdict:
+    """The one breach of a stage with limits that no sample reached."""
+    keys = ", ".join(t.key for t in limits)
+    msg = f"{stage} not reached: no ticket got this far, so its limits ({keys}) were not judged"
+    return Verdict(stage, NOT_REACHED, 1, 0.0, False, msg, limits[0].line)
+
+
 def judge(
     thresholds: Thresholds,
     stages: Mapping[str, StageFigures],
     throughput: Throughput,
 ) -> list[Verdict]:
-    """One verdict per threshold, in file order."""
+    """One verdict per threshold, in file order; one ``not reached`` per stage without samples."""
+    unreached: dict[str, list[Threshold]] = {}
+    for t in thresholds.items:
+        fig = stages.get(t.stage) if t.stage is not None else None
+        if t.stage is not None and (fig is None or not fig.count):
+            unreached.setdefault(t.stage, []).append(t)
     verdicts = []
     for t in thresholds.items:
+        if t.stage is not None and t.stage in unreached:
+            if unreached[t.stage][0] is t:
+                verdicts.append(not_reached(t.stage, unreached[t.stage]))
+            continue
         if t.stage is not None:
             verdicts.append(judge_stage(t, stages.get(t.stage)))
             continue
