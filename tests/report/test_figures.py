@@ -56,11 +56,16 @@ def known_run(root: Path) -> Path:
         hists.record(s.stage, s.t, s.latency_ms, s.ok)
     run_dir = root / "20261201T090000Z"
     run_dir.mkdir(parents=True)
+    (run_dir / "thresholds.yaml").write_text(THRESHOLDS, encoding="utf-8")
     run = {
         "driftline": 1,
         "kind": "stress-run",
         "id": run_dir.name,
         "duration_s": 60.0,
+        "config": {"users": 10, "thresholds_file": str(run_dir / "thresholds.yaml")},
+        "generator": {"cpu_percent_max": 20.0, "cpu_percent_mean": 10.0, "saturated": False},
+        "throughput": {"tickets": 60, "duration_s": 60.0, "tickets_per_s": 1.0},
+        "reconcile": {"created": 60, "accounted": 60, "unaccounted": [], "by_outcome": {}},
         "stage_order": ORDER,
         "stages": {name: fig.to_dict() for name, fig in figures.items()},
         "verdicts": [v.to_dict() for v in verdicts],

@@ -63,7 +63,7 @@ def demo(
     duration: str = typer.Option("30s", "--duration", "-t", help="Length of each stress run."),
 ) -> int:
     """A healthy stress run, the index-drop drill, the checks and the HTML report."""
-    from driftline.drills.demo import DemoOptions, run_demo
+    from driftline.drills.demo import DemoOptions, demo_closing_lines, run_demo
     from driftline.drills.render import drill_renderable
 
     options = DemoOptions(db=db, out=out, users=users, duration_s=_parse_duration(duration))
@@ -74,6 +74,8 @@ def demo(
     console.print(f"healthy run: {result.healthy.verdict} ({result.healthy.run_dir})")
     console.print(drill_renderable(result.drill))
     console.print(f"[bold]report:[/bold] {result.report}")
+    for line in demo_closing_lines(result):
+        console.print(line, highlight=False)
     return result.exit_code
 
 

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from driftline import output
-from driftline.cli._common import format_option, stdout_console
+from driftline.cli._common import fail_on_option, format_option, stdout_console
 from driftline.errors import UsageError
-from driftline.findings import Severity
+from driftline.findings import Severity, exit_code_for
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -76,8 +76,21 @@ def run_command(
     reopen_share: float = typer.Option(
         0.1, "--reopen-share", help="Share of closed tickets the customer reopens."
     ),
+    step_deadline_s: float = typer.Option(
+        5.0, "--step-deadline-s", help="Deadline of create, respond, resolve, followup, reopen."
+    ),
+    dispatch_deadline_s: float = typer.Option(
+        10.0, "--dispatch-deadline-s", help="Deadline from creation to dispatch, in seconds."
+    ),
+    alert_deadline_s: float = typer.Option(
+        10.0, "--alert-deadline-s", help="How late the SLA alert may fire, in seconds."
+    ),
     live: bool = typer.Option(True, "--live/--no-live", help="Show the live view (terminals)."),
     fmt: str = format_option(),
+    fail_on: str = fail_on_option(),
+    out_file: Path = typer.Option(
+        None, "--output", "-o", help="Write the verdicts and findings here, in --format."
+    ),
 ) -> int:
     """Run ticket journeys against the reference system; exit 0 pass, 1 breach, 3 inconclusive."""
     from rich.live import Live
@@ -86,6 +99,7 @@ def run_command(
     from driftline.stress.runner import StressOptions, run_stress
 
     output.check_format(fmt)
+    Severity.parse(fail_on)
     options = StressOptions(
         users=users,
         spawn_rate=spawn_rate,
@@ -99,14 +113,17 @@ def run_command(
         scenario=scenario,
         alert_share=alert_share,
         reopen_share=reopen_share,
+        step_deadline_s=step_deadline_s,
+        dispatch_deadline_s=dispatch_deadline_s,
+        alert_deadline_s=alert_deadline_s,
     )
     console = stdout_console()
-    if live and fmt == "terminal" and console.is_terminal:
+    if live and fmt == "terminal" and out_file is None and console.is_terminal:
         with Live(console=console, refresh_per_second=2, transient=True) as view:
             result = run_stress(options, on_status=lambda s: view.update(live_view(s)))
     else:
         result = run_stress(options)
-    return _report(result, fmt, console)
+    return _report(result, fmt, console, fail_on=fail_on, out=out_file)
 
 
 @stress_app.command("judge")
@@ -116,27 +133,40 @@ def judge_command(
         None, "--thresholds", help="Judge against this file (default: the run's own)."
     ),
     fmt: str = format_option(),
+    fail_on: str = fail_on_option(),
+    out_file: Path = typer.Option(
+        None, "--output", "-o", help="Write the verdicts and findings here, in --format."
+    ),
 ) -> int:
-    """Judge a finished run again from its run.json; exit codes as for ``stress run``."""
+    """Judge a finished run again from its run.json; exit codes as for 'stress run'."""
     from driftline.stress.judge import rejudge
 
     output.check_format(fmt)
-    return _report(rejudge(run_dir, thresholds), fmt, stdout_console())
+    Severity.parse(fail_on)
+    result = rejudge(run_dir, thresholds)
+    return _report(result, fmt, stdout_console(), fail_on=fail_on, out=out_file)
 
 
-def _report(result: RunResult, fmt: str, console: Console) -> int:
+def _report(
+    result: RunResult, fmt: str, console: Console, *, fail_on: str, out: Path | None
+) -> int:
+    """Print (or write to ``out``) the run's outcome; the exit code is the run's verdict, or 1
+    when it passed but a finding is at or above ``--fail-on``."""
     from driftline.stress.live import result_view
     from driftline.stress.result import summary_title
 
-    if fmt == "terminal":
+    threshold = Severity.parse(fail_on)
+    if out is not None:
+        title = summary_title(result, fmt)
+        text = output.render(result.verdict_findings(), fmt, title=title, fail_on=threshold)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        console.print(f"{result.verdict} (exit {result.exit_code}): {out}", highlight=False)
+    elif fmt == "terminal":
         console.print(result_view(result))
         if result.findings:
             output.emit(
-                result.findings,
-                "terminal",
-                console=console,
-                title="findings",
-                fail_on=Severity.ERROR,
+                result.findings, "terminal", console=console, title="findings", fail_on=threshold
             )
     else:
         output.emit(
@@ -144,8 +174,10 @@ def _report(result: RunResult, fmt: str, console: Console) -> int:
             fmt,
             console=console,
             title=summary_title(result, fmt),
-            fail_on=Severity.ERROR,
+            fail_on=threshold,
         )
+    if result.exit_code == 0 and exit_code_for(result.findings, threshold):
+        return 1
     return result.exit_code
 
 

@@ -10,6 +10,7 @@ while the indexed pickup stays far below it.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from driftline.db import describe, dialect_of, make_engine
+from driftline.db import connect_check, describe, dialect_of, make_engine
 from driftline.drills import checks, watchdogs
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault, check_restart_target, get_fault
-from driftline.errors import RunError, UsageError
+from driftline.errors import ConnectionFailed, RunError, UsageError
 from driftline.stress import RunResult, StressOptions, run_stress
 from driftline.stress.refsys_proc import deep_merge
 
@@ -114,6 +115,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _connect_or_explain(engine: sa.Engine) -> None:
+    """Connect once; a missing database is one line that says to create it (exit 2)."""
+    try:
+        connect_check(engine)
+    except ConnectionFailed as exc:
+        text = str(exc)
+        if re.search(r"does not exist|unknown database", text, re.I):
+            name = engine.url.database or "it"
+            text += f" (create it first, e.g. CREATE DATABASE {name})"
+        raise ConnectionFailed(text) from None
+
+
 def prepare(db_url: str, tickets: int, progress: Progress) -> None:
     """Initialise the reference system and seed it to ``tickets`` tickets of history."""
     from reference_system.bootstrap import init_database
@@ -125,6 +138,7 @@ def prepare(db_url: str, tickets: int, progress: Progress) -> None:
     config = load_config()
     engine = make_engine(db_url)
     try:
+        _connect_or_explain(engine)
         init_database(engine, config)
         with engine.connect() as conn:
             have = conn.execute(sa.text("SELECT COUNT(*) FROM ticket")).scalar() or 0
