@@ -136,6 +136,12 @@ def _on_init(environment: Environment, **_: Any) -> None:
     gevent.spawn(_status_loop)
     if environment.web_ui is not None:
         _extend_web_ui(environment)
+    # Locust arms its --run-time timer right after init, with gevent.spawn_later, which counts
+    # from the event loop's cached clock. That clock stopped when the loop was created, before
+    # Locust's blocking start-up; on a loaded machine start-up takes seconds and the run ended
+    # that much early (a 6 s run stopped after 0.1 s). Refresh the clock so the timer counts
+    # from now.
+    gevent.get_hub().loop.update_now()
 
 
 @events.test_start.add_listener
