@@ -14,7 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from driftline.db import canonical_dialect, connection_error, make_engine, parse_url
+from driftline import dialects
+from driftline.db import connection_error, make_engine, parse_url
 
 DEFAULT_SERVERS = {
     "postgresql": os.environ.get(
@@ -27,16 +28,10 @@ DEFAULT_SERVERS = {
 def create_database(server_url: str, name: str) -> str:
     """Create database ``name`` on the server of ``server_url``; return its URL."""
     url = parse_url(server_url)
-    dialect = canonical_dialect(url.get_backend_name())
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            if dialect == "postgresql":
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            else:
-                conn.exec_driver_sql(
-                    f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-                )
+            conn.exec_driver_sql(dialects.of(url).create_database_sql(name))
     except sa.exc.OperationalError as exc:
         raise connection_error(url, exc) from None
     finally:
@@ -46,14 +41,10 @@ def create_database(server_url: str, name: str) -> str:
 
 def drop_database(server_url: str, name: str) -> None:
     url = parse_url(server_url)
-    dialect = canonical_dialect(url.get_backend_name())
     engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            if dialect == "postgresql":
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            else:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+            conn.exec_driver_sql(dialects.of(url).drop_database_sql(name))
     finally:
         engine.dispose()
 
@@ -64,7 +55,7 @@ def scratch_database(
 ) -> Iterator[str]:
     """A fresh, empty database; dropped on exit. ``server_url`` may be ``sqlite``."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    if server_url.startswith("sqlite"):
+    if dialects.get(server_url.split(":", 1)[0]).file_based:  # "sqlite" or a URL
         base = Path(directory or ".")
         path = base / f"{name}.db"
         try:

@@ -48,7 +48,9 @@ def test_lost_index_is_an_error_with_restoring_ddl():
     findings = compare(capture([BASE]), after)
     assert kinds(findings) == [("error", "plan.full_scan"), ("error", "plan.index_missing")]
     missing = next(f for f in findings if f.kind == "plan.index_missing")
-    assert missing.fix == 'CREATE INDEX "ix_log_status" ON "log" ("status_code", "changed_at");'
+    assert missing.fix == (
+        'CREATE INDEX CONCURRENTLY "ix_log_status" ON "log" ("status_code", "changed_at");'
+    )
     assert "pickup" in missing.message and "log" in missing.message
 
 
@@ -169,7 +171,8 @@ def test_restore_ddl_from_schema_baseline(tmp_path):
     found = compare(capture([BASE]), after, ddl=schema_baseline_ddl(schema))
     missing = next(f for f in found if f.kind == "plan.index_missing")
     assert missing.fix == (
-        'CREATE INDEX "ix_log_status" ON "public"."log" ("status_code", "changed_at", "id");'
+        'CREATE INDEX CONCURRENTLY "ix_log_status" ON "public"."log" '
+        '("status_code", "changed_at", "id");'
     )
 
 

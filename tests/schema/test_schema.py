@@ -246,4 +246,4 @@ def test_sqlite_check_constraints_are_compared(sqlite_url, tmp_path):
     engine.dispose()
     [finding] = check(sqlite_url, tmp_path / "b.yaml")
     assert (finding.kind, finding.object) == ("check.missing", "check rating.ck_stars")
-    assert "stars BETWEEN 1 AND 5" in finding.fix
+    assert 'CHECK ("stars" BETWEEN 1 AND 5)' in finding.fix

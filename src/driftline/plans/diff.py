@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from driftline import dialects
 from driftline.findings import Finding, Severity
 from driftline.plans.capture import Capture
 from driftline.plans.catalog import Catalog, IndexInfo
 from driftline.plans.model import INDEXED_OPS, Access, Op, Plan
 from driftline.plans.queries import Query
+from driftline.schema.model import Index
 
 #: Builds the DDL that restores an index (dialect, index) → SQL.
 DdlBuilder = Callable[[str, IndexInfo], str]
@@ -28,23 +30,12 @@ COST_FACTOR = 2.0
 STATS_FACTOR = 2.0
 
 
-def _quote(dialect: str, name: str) -> str:
-    if dialect == "mysql":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
-
-
 def create_index_ddl(dialect: str, index: IndexInfo) -> str:
-    """``CREATE INDEX "ix" ON "table" ("a", "b");`` from a recorded index definition."""
+    """The statement restoring a recorded index, rendered by the dialect's DDL renderer."""
+    ddl = dialects.get(dialect).ddl
     if index.primary:
-        cols = ", ".join(_quote(dialect, c) for c in index.columns)
-        return f"ALTER TABLE {_quote(dialect, index.table)} ADD PRIMARY KEY ({cols});"
-    unique = "UNIQUE " if index.unique else ""
-    cols = ", ".join(_quote(dialect, c) for c in index.columns)
-    return (
-        f"CREATE {unique}INDEX {_quote(dialect, index.name)} "
-        f"ON {_quote(dialect, index.table)} ({cols});"
-    )
+        return ddl.alter(index.table, f"ADD PRIMARY KEY ({ddl.columns(index.columns)})")
+    return ddl.create_index(index.table, Index(index.name, index.columns, index.unique))
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from driftline import dialects
 from driftline.plans.catalog import IndexInfo
-from driftline.plans.diff import DdlBuilder, _quote, create_index_ddl
+from driftline.plans.diff import DdlBuilder, create_index_ddl
+from driftline.schema.model import Index
 from driftline.yamlfile import check_header, load_yaml
-
-
-def _qualified(dialect: str, name: str) -> str:
-    return ".".join(_quote(dialect, part) for part in name.split("."))
 
 
 def schema_baseline_ddl(path: str | Path) -> DdlBuilder:
@@ -35,12 +33,8 @@ def schema_baseline_ddl(path: str | Path) -> DdlBuilder:
         if index.name not in known:
             return create_index_ddl(dialect, index)
         table, spec = known[index.name]
-        columns = spec.get("columns") or list(index.columns)
-        unique = "UNIQUE " if spec.get("unique") else ""
-        cols = ", ".join(_quote(dialect, str(c)) for c in columns)
-        return (
-            f"CREATE {unique}INDEX {_quote(dialect, index.name)} "
-            f"ON {_qualified(dialect, table)} ({cols});"
-        )
+        columns = tuple(str(c) for c in spec.get("columns") or index.columns)
+        model = Index(index.name, columns, bool(spec.get("unique")))
+        return dialects.get(dialect).ddl.create_index(table, model)
 
     return build

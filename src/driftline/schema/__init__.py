@@ -10,7 +10,6 @@ dialect-neutral model, normalized with sqlglot) → ``diff_schemas`` (pure) → 
 from driftline.schema.baseline import Baseline, load_baseline, write_baseline
 from driftline.schema.check import check, diff, snapshot
 from driftline.schema.diff import diff_schemas
-from driftline.schema.fixsql import create_index_sql
 from driftline.schema.inspect import inspect
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
 
@@ -22,7 +21,6 @@ __all__ = [
     "Schema",
     "Table",
     "check",
-    "create_index_sql",
     "diff",
     "diff_schemas",
     "inspect",

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from driftline import dialects
 from driftline.findings import Finding, Severity
-from driftline.schema import fixsql
 from driftline.schema.baseline import IgnoreEntry
-from driftline.schema.diff_indexes import diff_indexes
+from driftline.schema.diff_indexes import OR_BASELINE, diff_indexes
 from driftline.schema.diff_objects import diff_objects
 from driftline.schema.diff_tables import diff_columns, diff_constraints, diff_options
 from driftline.schema.model import Schema
@@ -37,13 +37,13 @@ def diff_schemas(
     today: dt.date | None = None,
 ) -> list[Finding]:
     """Every difference between the expected and the actual schema, as findings."""
-    d = actual.dialect
+    d = dialects.get(actual.dialect).ddl
     crit_t, crit_i = set(critical_tables), set(critical_indexes)
     out: list[Finding] = []
     for t, exp_t in sorted(expected.tables.items()):
         act_t = actual.tables.get(t)
         if act_t is None:
-            fix = fixsql.create_table_hint(t, d)
+            fix = d.create_table(exp_t)
             out.append(Finding(E, "table.missing", f"table {t}", "table is missing", fix))
             continue
         out += diff_columns(t, exp_t, act_t, d)
@@ -51,8 +51,9 @@ def diff_schemas(
         out += diff_indexes(t, exp_t, act_t, d, crit_t, crit_i)
         out += diff_options(t, exp_t, act_t)
     for t in sorted(set(actual.tables) - set(expected.tables)):
-        out.append(Finding(I, "table.unexpected", f"table {t}", "not in the baseline"))
-    out += diff_objects(expected, actual, strict)
+        fix = d.drop_table(t) + "\n" + OR_BASELINE
+        out.append(Finding(I, "table.unexpected", f"table {t}", "not in the baseline", fix))
+    out += diff_objects(expected, actual, strict, d)
     today = today or dt.date.today()
     entries = list(ignore)
     kept = [f for f in out if not _ignored(f, entries, today)]

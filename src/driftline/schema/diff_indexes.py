@@ -7,11 +7,13 @@ An unexpected unique index is a warning: it can reject writes that used to succe
 
 from __future__ import annotations
 
+from driftline.dialects.ddl import Ddl
 from driftline.findings import Finding, Severity
-from driftline.schema import fixsql
 from driftline.schema.model import Index, Table
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+#: follows the fix of an object the baseline lacks: dropping it is one way, not the only one
+OR_BASELINE = "-- or keep it: add it to the baseline (driftline schema snapshot)"
 
 
 def index_text(ix: Index) -> str:
@@ -43,7 +45,7 @@ def critical(table: str, index: str, critical_tables: set[str], critical_indexes
 
 
 def diff_indexes(
-    t: str, exp_t: Table, act_t: Table, d: str, crit_t: set[str], crit_i: set[str]
+    t: str, exp_t: Table, act_t: Table, d: Ddl, crit_t: set[str], crit_i: set[str]
 ) -> list[Finding]:
     out: list[Finding] = []
     unmatched = dict(act_t.indexes)
@@ -61,7 +63,7 @@ def diff_indexes(
                         obj,
                         "index exists but is INVALID (a failed CREATE INDEX "
                         "CONCURRENTLY): the planner cannot use it",
-                        f"DROP INDEX {fixsql.q(name, d)}; " + fixsql.create_index_sql(t, want, d),
+                        d.recreate_index(t, want),
                     )
                 )
             continue
@@ -81,8 +83,7 @@ def diff_indexes(
                     "index.renamed",
                     obj,
                     f"renamed to {twin} (same definition)",
-                    f"-- or rename it back: ALTER INDEX {fixsql.q(twin, d)} "
-                    f"RENAME TO {fixsql.q(name, d)};",
+                    d.rename_index(t, twin, name, want),
                 )
             )
             continue
@@ -94,7 +95,7 @@ def diff_indexes(
                     "index.changed",
                     obj,
                     f"definition changed from {index_text(want)} to {index_text(have)}",
-                    fixsql.drop_index_sql(t, name, d) + " " + fixsql.create_index_sql(t, want, d),
+                    d.recreate_index(t, want),
                 )
             )
             continue
@@ -105,7 +106,7 @@ def diff_indexes(
                 "index.missing",
                 obj,
                 f"{label}: {index_text(want)}",
-                fixsql.create_index_sql(t, want, d),
+                d.create_index(t, want),
             )
         )
     for name, ix in sorted(unmatched.items()):
@@ -116,8 +117,7 @@ def diff_indexes(
                 f"index {t}.{name}",
                 f"not in the baseline: {index_text(ix)}"
                 + (" (a unique index can reject writes)" if ix.unique else ""),
-                "-- add it to the baseline (driftline schema snapshot), or "
-                + fixsql.drop_index_sql(t, name, d),
+                d.drop_index(t, name) + "\n" + OR_BASELINE,
             )
         )
     return out

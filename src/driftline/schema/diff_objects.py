@@ -3,24 +3,26 @@ one "not compared" line per kind driftline lists but does not model."""
 
 from __future__ import annotations
 
+from driftline.dialects.ddl import Ddl
 from driftline.findings import Finding, Severity
-from driftline.schema import fixsql
 from driftline.schema.model import Schema, Sequence
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 
 def _definitions(
-    kind: str, label: str, expected: dict[str, str], actual: dict[str, str], create: str, d: str
+    kind: str, label: str, expected: dict[str, str], actual: dict[str, str], d: Ddl
 ) -> list[Finding]:
+    materialized = kind == "materialized_view"
     out: list[Finding] = []
     for name, definition in sorted(expected.items()):
         obj = f"{label} {name}"
         if name not in actual:
-            fix = f"CREATE {create} {fixsql.q(name, d)} AS {definition};"
+            fix = d.create_view(name, definition, materialized=materialized)
             out.append(Finding(W, f"{kind}.missing", obj, f"{label} is missing", fix))
         elif actual[name] != definition:
-            out.append(Finding(W, f"{kind}.changed", obj, "definition changed"))
+            fix = d.create_view(name, definition, replace=True, materialized=materialized)
+            out.append(Finding(W, f"{kind}.changed", obj, "definition changed", fix))
     for name in sorted(set(actual) - set(expected)):
         out.append(Finding(I, f"{kind}.unexpected", f"{label} {name}", "not in the baseline"))
     return out
@@ -51,13 +53,13 @@ def _sequence_changes(want: Sequence, have: Sequence) -> str:
     return "; ".join(changes)
 
 
-def _sequences(expected: Schema, actual: Schema, d: str) -> list[Finding]:
+def _sequences(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     for name, want in sorted(expected.sequences.items()):
         obj = f"sequence {name}"
         have = actual.sequences.get(name)
         if have is None:
-            fix = f"CREATE SEQUENCE {fixsql.q(name, d)} {_sequence_text(want).upper()};"
+            fix = d.create_sequence(want)
             out.append(Finding(W, "sequence.missing", obj, "sequence is missing", fix))
             continue
         legacy = want == Sequence(name)  # an older baseline that kept the name only
@@ -78,12 +80,12 @@ def _sequences(expected: Schema, actual: Schema, d: str) -> list[Finding]:
     return out
 
 
-def _extensions(expected: Schema, actual: Schema, d: str) -> list[Finding]:
+def _extensions(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     for name, version in sorted(expected.extensions.items()):
         obj = f"extension {name}"
         if name not in actual.extensions:
-            fix = f"CREATE EXTENSION {fixsql.q(name, d)};"
+            fix = d.create_extension(name)
             out.append(Finding(W, "extension.missing", obj, "extension is missing", fix))
         elif version and actual.extensions[name] and actual.extensions[name] != version:
             out.append(
@@ -136,16 +138,14 @@ def _not_compared(expected: Schema, actual: Schema, strict: bool) -> list[Findin
     return out
 
 
-def diff_objects(expected: Schema, actual: Schema, strict: bool) -> list[Finding]:
-    d = actual.dialect
+def diff_objects(expected: Schema, actual: Schema, strict: bool, d: Ddl) -> list[Finding]:
     return (
-        _definitions("view", "view", expected.views, actual.views, "VIEW", d)
+        _definitions("view", "view", expected.views, actual.views, d)
         + _definitions(
             "materialized_view",
             "materialized view",
             expected.materialized_views,
             actual.materialized_views,
-            "MATERIALIZED VIEW",
             d,
         )
         + _sequences(expected, actual, d)

@@ -8,8 +8,9 @@ constraint) is at least a warning.
 
 from __future__ import annotations
 
+from driftline.dialects.ddl import Ddl
 from driftline.findings import Finding, Severity
-from driftline.schema import fixsql
+from driftline.schema.diff_indexes import OR_BASELINE
 from driftline.schema.model import Column, ForeignKey, Table
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
@@ -24,7 +25,9 @@ def _insert_breaking(c: Column) -> bool:
     return not c.nullable and c.default is None and not c.identity and not c.generated
 
 
-def _column_attributes(obj: str, want: Column, have: Column) -> list[tuple[Severity, str, str]]:
+def _column_attributes(
+    obj: str, want: Column, have: Column
+) -> list[tuple[Severity, str, str, str | None]]:
     out = []
     if have.default != want.default:
         dropped_on_not_null = have.default is None and _insert_breaking(have)
@@ -34,6 +37,7 @@ def _column_attributes(obj: str, want: Column, have: Column) -> list[tuple[Sever
                 "column.default_changed",
                 f"default {want.default or 'none'} became {have.default or 'none'}"
                 + (": inserts that relied on it now fail" if dropped_on_not_null else ""),
+                "default",
             )
         )
     for attr, kind in (
@@ -43,11 +47,12 @@ def _column_attributes(obj: str, want: Column, have: Column) -> list[tuple[Sever
     ):
         was, now = getattr(want, attr), getattr(have, attr)
         if was != now:
-            out.append((W, kind, f"{attr} {was or 'default'!s} became {now or 'default'!s}"))
+            text = f"{attr} {was or 'default'!s} became {now or 'default'!s}"
+            out.append((W, kind, text, "collation" if attr == "collation" else None))
     return out
 
 
-def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+def diff_columns(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     for name, want in exp_t.columns.items():
         obj = f"column {t}.{name}"
@@ -59,7 +64,7 @@ def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "column.missing",
                     obj,
                     f"column is missing ({want.type})",
-                    fixsql.add_column_sql(t, want, d),
+                    d.add_column(exp_t, act_t, name),
                 )
             )
             continue
@@ -70,7 +75,7 @@ def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "column.type_changed",
                     obj,
                     f"type {want.type} became {have.type}",
-                    fixsql.alter_type_sql(t, want, d),
+                    d.change_column(exp_t, act_t, name, "type"),
                 )
             )
         if have.nullable != want.nullable:
@@ -82,10 +87,13 @@ def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "column.nullability_changed",
                     obj,
                     f"{was} became {now}",
-                    fixsql.nullability_sql(t, want, d),
+                    d.change_column(exp_t, act_t, name, "nullable"),
                 )
             )
-        out += [Finding(s, k, obj, m) for s, k, m in _column_attributes(obj, want, have)]
+        out += [
+            Finding(s, k, obj, m, d.change_column(exp_t, act_t, name, aspect) if aspect else None)
+            for s, k, m, aspect in _column_attributes(obj, want, have)
+        ]
     for name, have in act_t.columns.items():
         if name not in exp_t.columns:
             breaking = _insert_breaking(have)
@@ -96,6 +104,7 @@ def diff_columns(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "column.unexpected",
                     f"column {t}.{name}",
                     f"not in the baseline ({have.type}{why})",
+                    d.drop_column(exp_t, act_t, name) + "\n" + OR_BASELINE,
                 )
             )
     return out
@@ -118,7 +127,7 @@ def _fk_key(fk: ForeignKey) -> tuple:
     return (fk.columns, fk.ref_table.split(".")[-1], fk.ref_columns)
 
 
-def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     unmatched = {_fk_key(f): f for f in act_t.foreign_keys.values()}
     for name, fk in sorted(exp_t.foreign_keys.items()):
@@ -131,7 +140,7 @@ def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "foreign_key.missing",
                     obj,
                     f"{_fk_text(fk)} is missing",
-                    fixsql.add_foreign_key_sql(t, fk, d),
+                    d.restore_foreign_key(exp_t, act_t, name),
                 )
             )
             continue
@@ -153,7 +162,7 @@ def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
     return out
 
 
-def _uniques(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+def _uniques(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     unmatched = {cols: name for name, cols in act_t.uniques.items()}
     for name, cols in sorted(exp_t.uniques.items()):
@@ -166,8 +175,7 @@ def _uniques(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "unique.missing",
                     obj,
                     f"unique {_cols(cols)} is missing",
-                    f"ALTER TABLE {fixsql.q(t, d)} ADD CONSTRAINT {fixsql.q(name, d)} "
-                    f"UNIQUE ({', '.join(fixsql.q(c, d) for c in cols)});",
+                    d.restore_unique(exp_t, act_t, name),
                 )
             )
         elif have != name:
@@ -184,7 +192,7 @@ def _uniques(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
     return out
 
 
-def _checks(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+def _checks(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     unmatched = dict(act_t.checks)
     for name, expr in sorted(exp_t.checks.items()):
@@ -209,7 +217,7 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
             unmatched.pop(twin)
             out.append(Finding(I, "check.renamed", obj, f"renamed to {twin} (same expression)"))
             continue
-        fix = f"ALTER TABLE {fixsql.q(t, d)} ADD CONSTRAINT {fixsql.q(name, d)} CHECK ({expr});"
+        fix = d.restore_check(exp_t, act_t, name)
         if name in unmatched:
             out.append(
                 Finding(
@@ -217,6 +225,7 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
                     "check.changed",
                     obj,
                     f"CHECK ({expr}) became CHECK ({unmatched.pop(name)})",
+                    fix,
                 )
             )
             continue
@@ -233,7 +242,7 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
     return out
 
 
-def diff_constraints(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding]:
+def diff_constraints(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     if exp_t.primary_key != act_t.primary_key:
         out.append(
@@ -243,6 +252,7 @@ def diff_constraints(t: str, exp_t: Table, act_t: Table, d: str) -> list[Finding
                 f"table {t}",
                 f"primary key {_cols(exp_t.primary_key)} became "
                 f"{_cols(act_t.primary_key) if act_t.primary_key else 'none'}",
+                d.restore_primary_key(exp_t, act_t),
             )
         )
     return (

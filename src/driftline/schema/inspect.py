@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
-from driftline.db import Timeouts, dialect_of, make_engine, parse_url, read_only, server_version
-from driftline.schema import inspect_mysql, inspect_postgresql, inspect_sqlite
+from driftline import dialects
+from driftline.db import Timeouts, make_engine, parse_url, read_only, server_version
 from driftline.schema.model import Schema
-
-INSPECTORS = {
-    "postgresql": inspect_postgresql.inspect,
-    "sqlite": inspect_sqlite.inspect,
-    "mysql": inspect_mysql.inspect,
-}
 
 
 def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
@@ -22,7 +16,7 @@ def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
 
     own = not isinstance(db, Engine)
     engine = make_engine(db) if own else db
-    if own and dialect_of(engine) == "sqlite":
+    if own and dialects.of(engine).file_based:
         from pathlib import Path
 
         path = parse_url(db).database
@@ -39,4 +33,4 @@ def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
 def inspect_connection(conn: Connection) -> Schema:
     """Snapshot through an open connection, inside whatever transaction it is in (tests use
     this to see uncommitted DDL; checks go through :func:`inspect`, which is read-only)."""
-    return INSPECTORS[dialect_of(conn)](conn, server_version(conn))
+    return dialects.of(conn).inspect(conn, server_version(conn))

@@ -1,0 +1,121 @@
+"""MySQL and MariaDB: PyMySQL, backtick quoting, ``MODIFY`` and ``RENAME INDEX`` DDL."""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from driftline.dialects.base import Dialect
+from driftline.dialects.ddl import Ddl
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from driftline.db import Timeouts
+    from driftline.schema.model import Index, Schema, Table
+
+#: a key on a column prefix, as information_schema reports it: ``title(20)``
+_PREFIX = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_$]*)\((?P<length>\d+)\)(?P<order> desc)?$")
+#: index kinds written before INDEX rather than as USING
+_KIND_WORDS = {"fulltext": "FULLTEXT", "spatial": "SPATIAL"}
+
+
+class MySQLDdl(Ddl):
+    index_nulls = False  # NULLs sort first ascending, last descending; not configurable
+
+    def index_key(self, key: str, option: str = "") -> str:
+        prefix = _PREFIX.match(key.strip())
+        if prefix:
+            order = " DESC" if prefix["order"] else ""
+            return f"{self.q(prefix['column'])}({prefix['length']}){order}"
+        return super().index_key(key, option)
+
+    def create_index(self, table: str, index: Index, *, concurrently: bool | None = None) -> str:
+        sql = super().create_index(table, index, concurrently=False)
+        kind = _KIND_WORDS.get((index.method or "").lower())
+        return sql.replace("CREATE INDEX", f"CREATE {kind} INDEX", 1) if kind else sql
+
+    def index_method(self, index: Index) -> str:
+        return ""
+
+    def index_suffix(self, index: Index) -> str:
+        method = (index.method or "").lower()
+        return f" USING {method.upper()}" if method and method not in _KIND_WORDS else ""
+
+    def drop_index(self, table: str, name: str) -> str:
+        return f"DROP INDEX {self.q(name)} ON {self.table_name(table)};"
+
+    def rename_index(self, table: str, old: str, new: str, index: Index) -> str:
+        return self.alter(table, f"RENAME INDEX {self.q(old)} TO {self.q(new)}")
+
+    def change_column(
+        self, expected: Table, actual: Table, name: str, aspect: str | None = None
+    ) -> str:
+        # MODIFY restates the whole column: type, NULL/NOT NULL and default at once.
+        return self.alter(expected.name, f"MODIFY {self.column_definition(expected.columns[name])}")
+
+    def drop_constraint(self, table: str, name: str, kind: str) -> str:
+        verb = {"foreign_key": "FOREIGN KEY", "unique": "INDEX"}.get(kind, "CONSTRAINT")
+        return self.alter(table, f"DROP {verb} {self.q(name)}")
+
+    def view_query(self, definition: str) -> str:
+        # The server qualifies every table with its database; the fix must run in any database.
+        from sqlglot import exp
+        from sqlglot.errors import SqlglotError
+
+        try:
+            tree = exp.maybe_parse(definition, dialect="postgres")
+        except SqlglotError:
+            return super().view_query(definition)
+        for table in tree.find_all(exp.Table):
+            table.set("db", None)
+            table.set("catalog", None)
+        for column in tree.find_all(exp.Column):
+            column.set("db", None)
+            column.set("catalog", None)
+        return tree.sql(dialect=self.dialect.sqlglot, identify=True)
+
+
+class MySQL(Dialect):
+    name = "mysql"
+    aliases = ("mysql", "mariadb")
+    driver = "mysql+pymysql"
+    sqlglot = "mysql"
+    quote_char = "`"
+    connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5, "charset": "utf8mb4"}
+
+    def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
+        t = timeouts
+        if conn.dialect.is_mariadb:  # detected by SQLAlchemy when it connected
+            conn.exec_driver_sql(f"SET SESSION max_statement_time = {t.statement_ms / 1000:.3f}")
+        else:
+            conn.exec_driver_sql(f"SET SESSION max_execution_time = {int(t.statement_ms)}")
+        lock_s = max(1, t.lock_ms // 1000)
+        conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {lock_s}")
+        conn.exec_driver_sql(f"SET SESSION innodb_lock_wait_timeout = {lock_s}")
+        conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
+
+    def server_version(self, conn: Connection) -> str:
+        raw = str(conn.exec_driver_sql("SELECT VERSION()").scalar())
+        match = re.match(r"[\d.]+(-MariaDB)?", raw)
+        return match.group(0) if match else raw
+
+    def create_database_sql(self, name: str) -> str:
+        return (
+            f"{super().create_database_sql(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+
+    @property
+    def plans(self) -> ModuleType:
+        from driftline.plans import mysql
+
+        return mysql
+
+    def inspect(self, conn: Connection, version: str) -> Schema:
+        from driftline.schema import inspect_mysql
+
+        return inspect_mysql.inspect(conn, version)
+
+    def _ddl_class(self) -> type[Ddl]:
+        return MySQLDdl

@@ -1,0 +1,84 @@
+"""PostgreSQL: psycopg 3, ``SET TRANSACTION READ ONLY``, schemas, ``CONCURRENTLY`` index DDL."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from driftline.dialects.base import Dialect
+from driftline.dialects.ddl import Ddl
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from driftline.db import Timeouts
+    from driftline.schema.model import Schema, Table
+
+
+class PostgresDdl(Ddl):
+    concurrent_indexes = True
+
+    def index_name(self, table: str, name: str) -> str:
+        schema = table.rsplit(".", 1)[0] + "." if "." in table else ""
+        return self.dialect.qualified(schema + name)
+
+    def drop_index(self, table: str, name: str) -> str:
+        how = "CONCURRENTLY " if self.concurrent_indexes else ""
+        return f"DROP INDEX {how}{self.index_name(table, name)};"
+
+    def type_action(self, name: str, normalized: str, collation: str | None = None) -> str:
+        # A new type may need its values converted: say how, or the server refuses.
+        col, kind = self.q(name), self.type(normalized)
+        collate = f" COLLATE {self.collation(collation)}" if collation else ""
+        return f"ALTER COLUMN {col} TYPE {kind}{collate} USING {col}::{kind}"
+
+    def drop_primary_key(self, table: Table) -> str:
+        # The model keeps no constraint name: PostgreSQL's default one is assumed.
+        bare = table.name.split(".")[-1]
+        return self.alter(table.name, f"DROP CONSTRAINT {self.q(bare + '_pkey')}")
+
+    def add_constraint(self, table: str, name: str, body: str, *, validate: bool = True) -> str:
+        # NOT VALID, then validated: writes are not blocked while existing rows are checked.
+        if body.startswith(("CHECK", "FOREIGN KEY")):
+            add = self.alter(table, f"ADD {self.constraint(name, body)} NOT VALID")
+            if not validate:
+                return add
+            return add + "\n" + self.alter(table, f"VALIDATE CONSTRAINT {self.q(name)}")
+        return super().add_constraint(table, name, body)
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+    aliases = ("postgresql", "postgres", "pg", "psql")
+    driver = "postgresql+psycopg"
+    sqlglot = "postgres"
+    default_schema = "public"
+    connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5, "application_name": "driftline"}
+
+    def fold(self, name: str) -> str:
+        return name.lower()
+
+    def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeouts.statement_ms)}")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeouts.lock_ms)}")
+
+    def server_version(self, conn: Connection) -> str:
+        return str(conn.exec_driver_sql("SHOW server_version").scalar()).split(" ")[0]
+
+    def drop_database_sql(self, name: str) -> str:
+        return f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"
+
+    @property
+    def plans(self) -> ModuleType:
+        from driftline.plans import postgresql
+
+        return postgresql
+
+    def inspect(self, conn: Connection, version: str) -> Schema:
+        from driftline.schema import inspect_postgresql
+
+        return inspect_postgresql.inspect(conn, version)
+
+    def _ddl_class(self) -> type[Ddl]:
+        return PostgresDdl
