@@ -121,3 +121,44 @@ def test_incident_script_against_the_committed_reference_baselines(dialect):
         ("lint.drop_critical_index", 5),
         ("lint.no_where", 3),
     ]
+
+
+def test_every_table_large_means_every_table_the_file_did_not_create():
+    source = (
+        "CREATE INDEX ix_a ON orders (placed_at);\n"
+        "CREATE INDEX ix_b ON orders (total);\n"
+        "CREATE TABLE fresh (id int);\n"
+        "CREATE INDEX ix_c ON fresh (id);\n"
+    )
+    assert lint_text(source, "m.sql") == []
+    for large in (["orders"], ["*"]):
+        found = lint_text(source, "m.sql", large_tables=large)
+        assert [(f.line, f.kind) for f in found] == [
+            (1, "lint.index_not_concurrently"),
+            (2, "lint.index_not_concurrently"),
+        ]
+
+
+def test_files_are_evaluated_in_order_against_one_schema(tmp_path):
+    first, second = tmp_path / "0001.sql", tmp_path / "0002.sql"
+    first.write_text("CREATE TABLE audit (id int);\nALTER TABLE ticket RENAME TO tickets;\n")
+    second.write_text("DELETE FROM audit;\nDROP TABLE audit;\nDROP TABLE tickets;\n")
+    found = lint_files([first, second], baseline=BASELINE)
+    assert [(Path(f.file).name, f.line, f.kind) for f in found] == [
+        ("0001.sql", 2, "lint.rename_in_use"),
+        ("0002.sql", 3, "lint.drop_table"),
+    ]
+
+
+def test_a_migration_history_judges_each_file_on_what_the_ones_before_built():
+    from driftline.lint import new_state
+
+    state = new_state("postgresql", large_tables=["*"])
+    assert lint_text("CREATE TABLE t (a varchar(10));\n", "1.sql", state=state) == []
+    state.settle()
+    found = lint_text(
+        "ALTER TABLE t ALTER COLUMN a TYPE varchar(20);\nALTER TABLE t ALTER COLUMN a TYPE int;\n",
+        "2.sql",
+        state=state,
+    )
+    assert [(f.line, f.kind) for f in found] == [(2, "lint.table_rewrite")]

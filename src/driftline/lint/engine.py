@@ -75,7 +75,7 @@ def new_state(
             critical_tables=set(baseline.critical_tables),  # type: ignore[attr-defined]
             path=str(getattr(baseline, "path", "")),
         )
-    state.large_tables = {state.key(t) for t in large_tables}
+    state.large_tables = {t if t == "*" else state.key(t) for t in large_tables}
     for name in critical:
         _mark_critical(state, name)
     return state

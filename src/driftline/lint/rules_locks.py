@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from driftline.findings import Severity
 from driftline.lint import fixes, rewrites
-from driftline.lint.effects import ident
+from driftline.lint.effects import dropped_indexes, ident
 from driftline.lint.rules import Context, Hit, alter_actions, rule
 
 
@@ -44,6 +44,32 @@ def index_not_concurrently(tree: exp.Expression, ctx: Context) -> list[Hit]:
             fixed.sql(dialect=ctx.dialect.glot) + ";  -- outside a transaction block",
         )
     ]
+
+
+@rule("drop-index-concurrently", opt_in=True)
+def drop_index_concurrently(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    if not ctx.dialect.online_ddl or not isinstance(tree, exp.Drop):
+        return []
+    if (tree.args.get("kind") or "").upper() != "INDEX" or tree.args.get("concurrently"):
+        return []
+    hits: list[Hit] = []
+    for table, name in dropped_indexes(ctx.state, tree):
+        if name in ctx.state.created_indexes or (table and not ctx.state.is_big(table)):
+            continue
+        if not table and not ctx.state.every_table_large:
+            continue
+        fixed = tree.copy()
+        fixed.set("concurrently", True)
+        hits.append(
+            (
+                Severity.WARNING,
+                f"index {name}",
+                f"DROP INDEX {name} without CONCURRENTLY blocks reads and writes of "
+                f"{table or 'its table'} until every running query on it ends",
+                fixed.sql(dialect=ctx.dialect.glot) + ";  -- outside a transaction block",
+            )
+        )
+    return hits
 
 
 @rule("table-rewrite")
@@ -216,23 +242,30 @@ _DDL = (exp.Alter, exp.Drop, exp.Create, exp.TruncateTable)
 
 @rule("lock-timeout", opt_in=True)
 def lock_timeout(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    if not isinstance(tree, _DDL) or ctx.state.lock_timeout:
+    state = ctx.state
+    if not isinstance(tree, _DDL) or state.lock_timeout:
         return []
-    target = tree.this
-    if isinstance(target, exp.Index):
-        target = target.args.get("table")
-    if isinstance(tree, exp.Drop | exp.TruncateTable):
-        target = (tree.args.get("tables") or tree.expressions or [None])[0]
-    table = ident(ctx.state, target) if isinstance(target, exp.Table | exp.Schema) else ""
-    if isinstance(target, exp.Schema):
-        table = ident(ctx.state, target.this)
-    if not table or not ctx.state.is_big(table):
+    kind = (tree.args.get("kind") or "").upper()
+    tables: list[str] = []
+    if isinstance(tree, exp.Create) and kind == "TABLE":
+        # a new table locks only the tables its foreign keys reference
+        tables = [ident(state, r.find(exp.Table)) for r in tree.find_all(exp.Reference)]
+    elif isinstance(tree, exp.Create) and kind == "INDEX" and isinstance(tree.this, exp.Index):
+        tables = [ident(state, tree.this.args.get("table"))]
+    elif isinstance(tree, exp.Drop) and kind == "INDEX":
+        tables = [t or f"the table of {name}" for t, name in dropped_indexes(state, tree)]
+    elif isinstance(tree, exp.Drop | exp.TruncateTable):
+        tables = [ident(state, t) for t in tree.args.get("tables") or tree.expressions or []]
+    elif isinstance(tree, exp.Alter) and kind == "TABLE":
+        tables = [ident(state, tree.this)]
+    big = [t for t in tables if t and (state.is_big(t) or t.startswith("the table of "))]
+    if not big or (big[0].startswith("the table of ") and not state.every_table_large):
         return []
     return [
         (
             Severity.WARNING,
-            f"table {table}",
-            f"DDL on {table} without a lock_timeout waits behind any long transaction and "
+            f"table {big[0]}",
+            f"DDL on {big[0]} without a lock_timeout waits behind any long transaction and "
             "blocks every query queued behind it",
             "SET lock_timeout = '2s';  -- before the DDL, and retry on timeout",
         )

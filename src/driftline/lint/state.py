@@ -61,6 +61,8 @@ class State:
     #: tables and indexes that the file itself created (new since the baseline)
     created_tables: set[str] = field(default_factory=set)
     created_indexes: set[str] = field(default_factory=set)
+    #: tables neither the baseline nor the file defines, known only from indexes made on them
+    unknown_tables: set[str] = field(default_factory=set)
     #: the baseline's own definition of every critical index, to restore it
     critical_defs: dict[str, tuple[str, Index]] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
@@ -73,11 +75,20 @@ class State:
     def table(self, key: str) -> Table | None:
         return self.tables.get(key)
 
+    @property
+    def every_table_large(self) -> bool:
+        """``--large-table '*'``: every table the file did not create holds data."""
+        return "*" in self.large_tables
+
     def baseline_table(self, key: str) -> str | None:
-        """The baseline's name of the table now called ``key``, if it came from the baseline."""
+        """The baseline's name of the table now called ``key``, if it existed before the file
+        (from the baseline, or any table not created here under ``--large-table '*'``)."""
         if key in self.created_tables:
             return None
-        return self.origin.get(key, key if key in self.tables else None)
+        known = key in self.tables and key not in self.unknown_tables
+        if known or self.every_table_large:
+            return self.origin.get(key, key)
+        return None
 
     def is_big(self, key: str) -> bool:
         """A table whose lock or rewrite hurts: from the baseline (or named large), not new."""
@@ -134,6 +145,18 @@ class State:
         ]
         return used
 
+    def settle(self) -> None:
+        """Take everything applied so far as deployed: what earlier files created now holds
+        data (linting a migration history file by file, each against the schema before it)."""
+        self.has_baseline = True
+        self.created_tables.clear()
+        self.created_indexes.clear()
+        self.origin.clear()
+        for name in self.critical_indexes:
+            found = self.index(name)
+            if found is not None and name not in self.critical_defs:
+                self.critical_defs[name] = found
+
     # -- changes -----------------------------------------------------------------------------
     def put_table(self, table: Table, *, created: bool = False) -> None:
         self.tables[table.name] = table
@@ -153,26 +176,31 @@ class State:
                     del self.index_owner[name]
         self.origin.pop(key, None)
         self.created_tables.discard(key)
+        self.unknown_tables.discard(key)
 
     def rename_table(self, old: str, new: str) -> None:
         spec = self.tables.pop(old, None)
-        if spec is None:
+        if spec is not None:
+            self.tables[new] = dataclasses.replace(spec, name=new)
+            for name in spec.indexes:
+                self.index_owner[name] = new
+        if spec is None and not self.every_table_large:
             return
-        self.tables[new] = dataclasses.replace(spec, name=new)
-        for name in spec.indexes:
-            self.index_owner[name] = new
         if old in self.created_tables:
             self.created_tables.discard(old)
             self.created_tables.add(new)
         else:
             self.origin[new] = self.origin.pop(old, old)
+        if old in self.unknown_tables:
+            self.unknown_tables.discard(old)
+            self.unknown_tables.add(new)
 
     def put_index(self, table: str, index: Index, *, created: bool = True) -> None:
         spec = self.tables.get(table)
         if spec is None:
             spec = Table(table)
             self.tables[table] = spec
-            self.created_tables.add(table)
+            self.unknown_tables.add(table)
         self.replace_table(table, indexes={**spec.indexes, index.name: index})
         self.index_owner[index.name] = table
         if created:
