@@ -1,4 +1,4 @@
-"""MySQL/MariaDB: four information_schema queries for the current database."""
+"""MySQL/MariaDB: five information_schema queries for the current database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from driftline.schema.catalog import objects, rows
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Table
 
 D = "mysql"
+#: InnoDB checks RESTRICT and NO ACTION identically, immediately: both are the default
+_FK_DEFAULT = {None, "RESTRICT", "NO ACTION"}
 
 
 def _default(raw: str | None) -> str | None:
@@ -19,17 +21,48 @@ def _default(raw: str | None) -> str | None:
     return n.expression(raw, D)
 
 
-def inspect(conn: Connection, version: str) -> Schema:
-    tables: dict[str, dict] = defaultdict(
-        lambda: {"columns": {}, "pk": [], "indexes": {}, "fks": {}, "checks": {}}
+def _fk_action(rule: str | None) -> str | None:
+    return None if rule in _FK_DEFAULT else str(rule).lower()
+
+
+def _options(r) -> dict[str, str]:
+    options = {"engine": (r.engine or "").lower() or None, "collation": r.collation}
+    if r.partition_method:
+        options["partition_by"] = f"{r.partition_method} ({r.partition_expression or ''})"
+    return {k: v for k, v in options.items() if v}
+
+
+def _column(r) -> Column:
+    extra = (r.extra or "").lower()
+    generated = None
+    if "generated" in extra and r.generation_expression:
+        kind = "stored" if "stored" in extra or "persistent" in extra else "virtual"
+        generated = f"{n.expression(r.generation_expression, D)} {kind}"
+    return Column(
+        r.column_name,
+        n.column_type(r.data_type, D),
+        bool(r.nullable),
+        None if generated else _default(r.column_default),
+        r.collation,
+        "auto_increment" if "auto_increment" in extra else None,
+        generated,
     )
+
+
+def inspect(conn: Connection, version: str) -> Schema:
+    tables: dict[str, dict] = {
+        r.table_name: {
+            "columns": {},
+            "pk": [],
+            "indexes": {},
+            "fks": {},
+            "checks": {},
+            "options": _options(r),
+        }
+        for r in rows(conn, D, "tables")
+    }
     for r in rows(conn, D, "columns"):
-        tables[r.table_name]["columns"][r.column_name] = Column(
-            r.column_name,
-            n.column_type(r.data_type, D),
-            bool(r.nullable),
-            _default(r.column_default),
-        )
+        tables[r.table_name]["columns"][r.column_name] = _column(r)
     fk_cols: dict[tuple[str, str], list] = defaultdict(list)
     for r in rows(conn, D, "constraints"):
         t = tables[r.table_name]
@@ -45,6 +78,8 @@ def inspect(conn: Connection, version: str) -> Schema:
             tuple(p.column_name for p in parts),
             parts[0].ref_table,
             tuple(p.ref_column for p in parts),
+            _fk_action(parts[0].on_delete),
+            _fk_action(parts[0].on_update),
         )
     index_parts: dict[tuple[str, str], list] = defaultdict(list)
     for r in rows(conn, D, "indexes"):
@@ -69,7 +104,16 @@ def inspect(conn: Connection, version: str) -> Schema:
         dialect=D,
         server_version=version,
         tables={
-            name: Table(name, t["columns"], tuple(t["pk"]), t["indexes"], t["fks"], {}, t["checks"])
+            name: Table(
+                name,
+                t["columns"],
+                tuple(t["pk"]),
+                t["indexes"],
+                t["fks"],
+                {},
+                t["checks"],
+                options=t["options"],
+            )
             for name, t in sorted(tables.items())
         },
         views=modelled["view"],
