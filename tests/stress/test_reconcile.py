@@ -55,7 +55,7 @@ def test_missing_contradicting_and_unreachable_tickets_are_unaccounted():
     assert not result.ok
     reasons = {u["ticket_id"]: u["reason"] for u in result.unaccounted}
     assert reasons == {
-        "5": "the run closed it but the server says IN_PROGRESS",
+        "5": "the run closed it but the server says status_code = IN_PROGRESS",
         "404": "not found on the server",
         "boom": "lookup failed: ConnectionError: refused",
         "3": "failed without a reason",

@@ -44,8 +44,8 @@ def run_command(
     db: str = typer.Option(
         None,
         "--db",
-        help="Database URL for the reference system "
-        "(default: embedded SQLite in the run directory).",
+        help="Database URL: the reference system's (default: embedded SQLite in the run "
+        "directory), or with --target the system's own, to reconcile tickets through it.",
     ),
     users: int = typer.Option(100, "--users", "-u", help="Concurrent ticket journeys."),
     spawn_rate: float = typer.Option(
@@ -54,6 +54,11 @@ def run_command(
     duration: str = typer.Option("2m", "--duration", "-t", help="Load duration: 90s, 2m, 1m30s."),
     workers: int = typer.Option(
         0, "--workers", "-w", help="Locust worker processes (0: one standalone process)."
+    ),
+    system: str = typer.Option(
+        "refsys",
+        "--system",
+        help="Ticket-system adapter: refsys, rt, or an adapter YAML file.",
     ),
     target: str = typer.Option(
         None, "--target", help="Test this already-running system instead of starting one."
@@ -105,6 +110,7 @@ def run_command(
         spawn_rate=spawn_rate,
         duration_s=parse_duration(duration),
         workers=workers,
+        system=system,
         db=db,
         target=target,
         thresholds=thresholds,

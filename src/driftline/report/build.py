@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from driftline.errors import DriftlineError
 from driftline.findings import Finding, sort_findings
 from driftline.report.bottleneck import Bottleneck, find_bottleneck
 from driftline.report.compare import Comparison, compare_runs
@@ -19,6 +20,8 @@ from driftline.report.heatmap import (
 from driftline.report.hours import TicketHours, read_ticket_hours
 from driftline.report.rundir import RunData, SlowSample, load_run
 from driftline.report.stagerows import StageRow, figures_of
+from driftline.systems.load import load_system
+from driftline.systems.model import Database
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ def build_report(
     deadlines = data.deadlines_ms
     hours = None
     if db_url:
-        hours = read_ticket_hours(db_url, (s.ticket_id for s in data.slowest))
+        database = run_system_database(data.run)
+        hours = read_ticket_hours(db_url, (s.ticket_id for s in data.slowest), database)
     titles = hours.titles if hours else {}
     comparison = None
     if compare_dir is not None:
@@ -87,6 +91,21 @@ def build_report(
     )
 
 
+def run_system_database(run: dict[str, Any]) -> Database | None:
+    """The SQL of the system the run tested (its adapter, named in run.json), if any."""
+    config = run.get("config") or {}
+    name = config.get("system_file") or config.get("system")
+    if not name or config.get("system") == "refsys":
+        return None
+    try:
+        return load_system(name).database
+    except DriftlineError:
+        try:
+            return load_system(config.get("system")).database
+        except DriftlineError:
+            return None
+
+
 def metadata(data: RunData) -> list[tuple[str, str]]:
     """The run's facts worth a glance, as (label, value) pairs."""
     run = data.run
@@ -94,11 +113,14 @@ def metadata(data: RunData) -> list[tuple[str, str]]:
     env = run.get("environment") or {}
     gen = run.get("generator") or {}
     throughput = run.get("throughput") or {}
+    not_observed = run.get("not_observed") or {}
     pairs: list[tuple[str, Any]] = [
         ("Run", data.id),
         ("Started", run.get("started_at")),
         ("Duration", f"{float(run['duration_s']):g} s" if run.get("duration_s") else None),
         ("Users", config.get("users")),
+        ("System", config.get("system")),
+        ("Not observed", "; ".join(f"{k}: {v}" for k, v in not_observed.items()) or None),
         ("Target", config.get("target")),
         ("Database", config.get("db")),
         ("Dialect", " ".join(str(x) for x in (env.get("dialect"), env.get("server_version")) if x)),

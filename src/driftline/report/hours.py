@@ -1,5 +1,6 @@
 """The 24-hour heat maps: when tickets are created, first answered and resolved (hour × weekday),
-read from the reference system's ticket table through a read-only connection."""
+read through a read-only connection from the reference system's ticket table, or with the SQL
+of another system's adapter (``database.heatmap`` / ``database.titles``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from driftline.db import describe, make_engine, parse_url, read_only
 from driftline.errors import InputFileError, UsageError
 from driftline.report.heatmap import Grid, week_hour_grid
+from driftline.systems.model import Database
 
 _ticket = sa.table(
     "ticket",
@@ -40,8 +43,21 @@ class TicketHours:
     total: int = 0
 
 
-def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
-    """Count ticket events per weekday and hour; fetch titles of ``ticket_ids``."""
+def _adapter_queries(database: Database | None) -> tuple[Any, Any] | None:
+    """The adapter's heat-map and titles statements, when it has them."""
+    if database is None or not database.heatmap:
+        return None
+    titles = None
+    if database.titles:
+        titles = sa.text(database.titles).bindparams(sa.bindparam("ids", expanding=True))
+    return sa.text(database.heatmap), titles
+
+
+def read_ticket_hours(
+    url: str, ticket_ids: Iterable[str] = (), queries: Database | None = None
+) -> TicketHours:
+    """Count ticket events per weekday and hour; fetch titles of ``ticket_ids``.
+    ``queries``: the system adapter's SQL (default: the reference system's ticket table)."""
     parsed = parse_url(url)
     database = parsed.database or ""
     on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
@@ -50,14 +66,18 @@ def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
     engine = make_engine(parsed)
     columns: dict[str, list[datetime | None]] = {name: [] for name, _ in EVENTS}
     titles: dict[str, str] = {}
+    adapter = _adapter_queries(queries)
     try:
         with read_only(engine) as conn:
             query = sa.select(*(_ticket.c[name] for name, _ in EVENTS))
-            for row in conn.execute(query):
-                for (name, _), value in zip(EVENTS, row, strict=True):
+            for row in conn.execute(adapter[0] if adapter else query):
+                for (name, _), value in zip(EVENTS, row[:3], strict=True):
                     columns[name].append(_utc(value))
             wanted = sorted({int(t) for t in ticket_ids if str(t).isdigit()})
-            if wanted:
+            if wanted and adapter:
+                found = conn.execute(adapter[1], {"ids": wanted}) if adapter[1] is not None else []
+                titles = {str(i): str(title) for i, title in found}
+            elif wanted:
                 found = conn.execute(
                     sa.select(_ticket.c.id, _ticket.c.title).where(_ticket.c.id.in_(wanted))
                 )
@@ -66,7 +86,7 @@ def read_ticket_hours(url: str, ticket_ids: Iterable[str] = ()) -> TicketHours:
         first = str(exc.orig or exc).strip().splitlines()[0]
         raise UsageError(
             f"{describe(url)}: cannot read the ticket table for the 24 h heat maps ({first}); "
-            "--db wants the reference system's database"
+            "--db wants the database of the system the run tested"
         ) from None
     finally:
         engine.dispose()

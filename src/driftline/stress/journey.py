@@ -191,7 +191,9 @@ class TicketJourney(FastHttpUser):
             "title": f"[dl-{self.tag}] {phrase}",
             "description": f"{phrase}; order {random.randint(10_000, 99_999)}, please help",
         }
+        s.tracker.create_sent()
         reply = s.call("POST", "/tickets", name="POST /tickets", json=payload, expect=(201, 200))
+        s.tracker.create_answered()
         if not reply.ok:
             s.failed("create", None, reply.ms, reply.reason)
             return None

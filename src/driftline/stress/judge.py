@@ -12,6 +12,7 @@ from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import Reconciliation
 from driftline.stress.result import RunResult, assess, run_findings
+from driftline.stress.stages import STAGE_ORDER
 from driftline.stress.summary import StageFigures, Throughput
 from driftline.stress.thresholds import exit_code, load_thresholds
 
@@ -22,13 +23,15 @@ def rejudge(run_dir: str | Path, thresholds: str | Path | None = None) -> RunRes
     doc = rundir.read_run(path)
     run_path = path if path.is_dir() else path.parent
     thresholds_file = Path(thresholds or doc["config"]["thresholds_file"])
-    limits = load_thresholds(thresholds_file)
+    not_observed = {str(k): str(v) for k, v in (doc.get("not_observed") or {}).items()}
+    stage_order = tuple(doc.get("stage_order") or STAGE_ORDER)
+    limits = load_thresholds(thresholds_file, stage_order)
     stages = {name: StageFigures.from_dict(fig) for name, fig in doc.get("stages", {}).items()}
     tp = doc.get("throughput", {})
     throughput = Throughput(int(tp.get("tickets", 0)), float(tp.get("duration_s") or 0.0))
     generator = GeneratorHealth.from_dict(doc.get("generator", {}))
     recon = Reconciliation.from_dict(doc.get("reconcile", {}))
-    verdicts, verdict = assess(limits, stages, throughput, generator, recon)
+    verdicts, verdict = assess(limits, stages, throughput, generator, recon, not_observed)
     findings = run_findings(verdicts, generator, recon, file=str(thresholds_file))
     judged = {**doc, "config": {**doc["config"], "thresholds_file": str(thresholds_file)}}
     return RunResult(

@@ -54,7 +54,11 @@ def live_view(live: LiveStatus) -> RenderableType:
     table.add_column("failed", justify="right")
     table.add_column("p95 ms", justify="right")
     stages = s.get("stages") or {}
-    for stage in STAGE_ORDER:
+    not_observed = s.get("not_observed") or {}
+    for stage in s.get("stage_order") or STAGE_ORDER:
+        if stage in not_observed:
+            table.add_row(stage, Text("not observed", style="dim"), "", "")
+            continue
         fig = stages.get(stage) or {}
         failed = fig.get("failed", 0)
         table.add_row(
@@ -81,7 +85,15 @@ def result_view(result: RunResult) -> RenderableType:
         ("max ms", "right"),
     ):
         stages.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for name, fig in result.stages.items():
+    not_observed = result.document.get("not_observed") or {}
+    order = result.document.get("stage_order") or list(result.stages)
+    for name in [*order, *(s for s in result.stages if s not in order)]:
+        if name in not_observed:
+            stages.add_row(name, Text(f"not observed: {not_observed[name]}", style="dim"))
+            continue
+        fig = result.stages.get(name)
+        if fig is None:
+            continue
         completion = "—" if fig.completion is None else f"{100 * fig.completion:.1f} %"
         stages.add_row(
             name,
@@ -98,7 +110,10 @@ def result_view(result: RunResult) -> RenderableType:
     judged.add_column("")
     judged.add_column("limit")
     for v in result.verdicts:
-        mark = Text("✓", style="green") if v.passed else Text("✗", style="bold red")
+        if not v.observed:
+            mark = Text("–", style="dim")
+        else:
+            mark = Text("✓", style="green") if v.passed else Text("✗", style="bold red")
         judged.add_row(mark, v.message)
     tp = result.throughput
     gen = result.generator
@@ -112,6 +127,10 @@ def result_view(result: RunResult) -> RenderableType:
     )
     facts.append(" — saturated\n" if gen.saturated else "\n")
     facts.append(f"reconciled {recon.accounted}/{recon.created} tickets")
+    if recon.source == "database":
+        facts.append(" through the database")
+    if recon.target_down:
+        facts.append(" — target down: the system stopped answering", style="bold red")
     if recon.unaccounted:
         facts.append(f", {len(recon.unaccounted)} unaccounted", style="bold red")
     facts.append("\n")

@@ -66,6 +66,8 @@ class Plugin:
 
     tracker: StageTracker = field(default_factory=StageTracker)
     deadlines_ms: dict[str, float] = field(default_factory=dict)
+    stage_order: tuple[str, ...] = STAGE_ORDER  # the system's stages (set by its locustfile)
+    not_observed: dict[str, str] = field(default_factory=dict)  # stage → why it is not observed
     stopping: gevent.event.Event = field(default_factory=gevent.event.Event)
     environment: Environment | None = None
     started_at: float | None = None
@@ -81,6 +83,19 @@ class Plugin:
     @property
     def is_master(self) -> bool:
         return self.environment is not None and isinstance(self.environment.runner, MasterRunner)
+
+    def use_stages(
+        self,
+        stage_order: tuple[str, ...],
+        deadlines_ms: dict[str, float],
+        not_observed: dict[str, str] | None = None,
+    ) -> None:
+        """The stages of the system under test (its adapter's): order, deadlines, and the
+        stages it lacks with the reason."""
+        self.stage_order = tuple(stage_order)
+        self.deadlines_ms = dict(deadlines_ms)
+        self.not_observed = dict(not_observed or {})
+        self.tracker.set_stage_order(self.stage_order)
 
     def option(self, name: str, default: Any = None) -> Any:
         opts = self.environment.parsed_options if self.environment is not None else None
@@ -130,7 +145,9 @@ def _on_init(environment: Environment, **_: Any) -> None:
     elif isinstance(runner, MasterRunner):
         worker = "master"
     slice_s = float(PLUGIN.option("stage_slice_s", 5.0) or 5.0)
-    PLUGIN.tracker = StageTracker(epoch=time.time(), slice_s=slice_s, worker=worker)
+    PLUGIN.tracker = StageTracker(
+        epoch=time.time(), slice_s=slice_s, worker=worker, stage_order=PLUGIN.stage_order
+    )
     if isinstance(runner, WorkerRunner):
         return
     gevent.spawn(_status_loop)
@@ -203,7 +220,8 @@ def _on_quit(**_: Any) -> None:
 # -- figures -------------------------------------------------------------------------------
 def figures() -> dict[str, dict[str, Any]]:
     """Current per-stage figures of this process's totals (exact percentiles)."""
-    figs = stage_figures(PLUGIN.tracker.samples, PLUGIN.deadlines_ms)
+    observed = [s for s in PLUGIN.stage_order if s not in PLUGIN.not_observed]
+    figs = stage_figures(PLUGIN.tracker.samples, PLUGIN.deadlines_ms, observed)
     return {stage: fig.to_dict() for stage, fig in figs.items()}
 
 
@@ -235,7 +253,7 @@ def stages_csv() -> str:
 def _live_stages() -> dict[str, dict[str, Any]]:
     """Cheap live figures from the merged histograms (p95 within ~9 %)."""
     result = {}
-    for stage in STAGE_ORDER:
+    for stage in PLUGIN.stage_order:
         sliced = PLUGIN.tracker.hist.stages.get(stage)
         if sliced is None:
             continue
@@ -279,6 +297,8 @@ def status() -> dict[str, Any]:
         "stopping_at": PLUGIN.stopping_at,
         "stopped_at": PLUGIN.stopped_at,
         "tickets": tickets,
+        "stage_order": list(PLUGIN.stage_order),
+        "not_observed": dict(PLUGIN.not_observed),
         "stages": _live_stages(),
     }
 
@@ -336,6 +356,8 @@ def write_outputs(out: Path) -> None:
         "stopping_at": PLUGIN.stopping_at,
         "stopped_at": PLUGIN.stopped_at,
         "deadlines_ms": PLUGIN.deadlines_ms,
+        "stage_order": list(PLUGIN.stage_order),
+        "not_observed": dict(PLUGIN.not_observed),
         "slice_s": tracker.slice_s,
         "workers": sorted({s.worker for s in tracker.samples}),
         "status": status(),

@@ -33,6 +33,8 @@ class LocustPlan:
     workers: int = 0
     stop_timeout_s: float = 5.0
     scenario_args: list[str] = field(default_factory=list)
+    env: dict[str, str] | None = None  # the processes' environment (default: this one's)
+    worker_extra: list[str] = field(default_factory=list)  # options workers need at init
 
     def common(self) -> list[str]:
         return ["-f", str(self.scenario)]
@@ -87,6 +89,7 @@ class LocustPlan:
             "127.0.0.1",
             "--master-port",
             str(master_port),
+            *self.worker_extra,
         ]
 
 
@@ -115,10 +118,12 @@ class LocustProcesses:
             fh.close()
 
 
-def _spawn(args: list[str], log: Path, logs: list[IO[Any]]) -> subprocess.Popen[bytes]:
+def _spawn(
+    args: list[str], log: Path, logs: list[IO[Any]], base_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     fh = log.open("w", encoding="utf-8")
     logs.append(fh)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**(os.environ if base_env is None else base_env), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(
         [sys.executable, "-m", "locust", *args], stdout=fh, stderr=subprocess.STDOUT, env=env
     )
@@ -131,13 +136,15 @@ def start_locust(plan: LocustPlan) -> LocustProcesses:
     logs: list[IO[Any]] = []
     processes: dict[str, subprocess.Popen[bytes]] = {}
     if plan.workers <= 0:
-        processes["local"] = _spawn(plan.master_args(None), locust_dir / "locust.log", logs)
+        processes["local"] = _spawn(
+            plan.master_args(None), locust_dir / "locust.log", logs, plan.env
+        )
         return LocustProcesses(processes, logs)
     port = free_port()
-    processes["master"] = _spawn(plan.master_args(port), locust_dir / "master.log", logs)
+    processes["master"] = _spawn(plan.master_args(port), locust_dir / "master.log", logs, plan.env)
     for i in range(1, plan.workers + 1):
         processes[f"worker-{i}"] = _spawn(
-            plan.worker_args(port), locust_dir / f"worker-{i}.log", logs
+            plan.worker_args(port), locust_dir / f"worker-{i}.log", logs, plan.env
         )
     return LocustProcesses(processes, logs)
 

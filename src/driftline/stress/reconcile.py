@@ -6,6 +6,11 @@ failed it with a reason, or the run ended while it was in a stage (``in_flight:<
 It is *unaccounted* when the server does not know it, the lookup fails, its state contradicts
 the ledger, or the server holds a ticket tagged with the run's tag that the ledger never heard
 of (a create whose answer was lost). One unaccounted ticket fails the run.
+
+What "closed" and "reopened" look like on the server is the system adapter's (``outcomes``;
+the defaults are the reference system's). With a database, every ticket is looked up in one
+query on the system's own tables (:func:`db_lookup`), which also works when the system under
+test stopped answering; without one, a lookup that cannot connect marks the run *target down*.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any
 
 import httpx
 
-from driftline.stress.stages import LedgerEntry
+from driftline.stress.stages import IN_FLIGHT_AT_STOP, LedgerEntry
+from driftline.systems.model import FieldCheck
 
 #: (HTTP status, ticket JSON or None); raising means the lookup itself failed.
 Lookup = Callable[[str], tuple[int, dict[str, Any] | None]]
@@ -31,6 +37,8 @@ class Reconciliation:
     by_outcome: dict[str, int] = field(default_factory=dict)
     create_failures: dict[str, int] = field(default_factory=dict)
     server_side_checked: bool = False
+    source: str = "http"  # http | database
+    target_down: bool = False  # the system under test stopped answering lookups
 
     @property
     def ok(self) -> bool:
@@ -44,6 +52,8 @@ class Reconciliation:
             "by_outcome": dict(sorted(self.by_outcome.items())),
             "create_failures": dict(sorted(self.create_failures.items())),
             "server_side_checked": self.server_side_checked,
+            "source": self.source,
+            "target_down": self.target_down,
         }
 
     @classmethod
@@ -55,6 +65,8 @@ class Reconciliation:
             by_outcome=dict(data.get("by_outcome", {})),
             create_failures=dict(data.get("create_failures", {})),
             server_side_checked=bool(data.get("server_side_checked", False)),
+            source=str(data.get("source", "http")),
+            target_down=bool(data.get("target_down", False)),
         )
 
 
@@ -68,17 +80,35 @@ def outcome_key(entry: LedgerEntry) -> str:
     return entry.outcome
 
 
-def problem(entry: LedgerEntry, status: int, ticket: Mapping[str, Any] | None) -> str | None:
+#: The reference system's outcomes (a system adapter declares its own).
+REFSYS_OUTCOMES: dict[str, FieldCheck] = {
+    "closed": FieldCheck("status_code", equals="CLOSED"),
+    "reopened": FieldCheck("reopen_count", at_least=1),
+}
+
+#: Exceptions that mean the system under test is not answering at all.
+DOWN_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
+TARGET_DOWN = "target down"
+
+
+def problem(
+    entry: LedgerEntry,
+    status: int,
+    ticket: Mapping[str, Any] | None,
+    outcomes: Mapping[str, FieldCheck] | None = None,
+) -> str | None:
     """Why ``entry`` is unaccounted for, or None when it is accounted for."""
     if status == 404:
         return "not found on the server"
     if status != 200 or ticket is None:
         return f"lookup answered HTTP {status}"
-    server_status = str(ticket.get("status_code", ""))
-    if entry.outcome == "closed" and server_status != "CLOSED":
-        return f"the run closed it but the server says {server_status or 'nothing'}"
-    if entry.outcome == "reopened" and int(ticket.get("reopen_count") or 0) < 1:
-        return f"the run reopened it but reopen_count is {ticket.get('reopen_count')}"
+    check = (REFSYS_OUTCOMES if outcomes is None else outcomes).get(entry.outcome)
+    if check is not None and not check.holds(ticket):
+        found = check.value(ticket)
+        return (
+            f"the run {entry.outcome} it but the server says "
+            f"{check.field} {'is unset' if found in (None, '') else f'= {found}'}"
+        )
     if entry.outcome == "failed" and not entry.reason:
         return "failed without a reason"
     return None
@@ -91,21 +121,27 @@ def reconcile(
     server_ids: Iterable[str] | None = None,
     create_failures: Mapping[str, int] | None = None,
     threads: int = 8,
+    outcomes: Mapping[str, FieldCheck] | None = None,
+    source: str = "http",
 ) -> Reconciliation:
     """Look every ledger ticket up (concurrently) and account for it.
 
     ``server_ids``: ids of tickets the server holds with the run's tag, when known (the runner
     reads them from the database); any not in the ledger is unaccounted.
     """
-    result = Reconciliation(create_failures=dict(create_failures or {}))
+    result = Reconciliation(create_failures=dict(create_failures or {}), source=source)
     entries = list(ledger.values())
 
     def check(entry: LedgerEntry) -> tuple[LedgerEntry, str | None]:
         try:
             status, ticket = lookup(entry.ticket_id)
+        except DOWN_ERRORS as exc:
+            result.target_down = True
+            why = f"{TARGET_DOWN}: the system under test is not answering ({type(exc).__name__})"
+            return entry, why
         except Exception as exc:  # a failed lookup is itself a finding, not a crash
             return entry, f"lookup failed: {type(exc).__name__}: {exc}"
-        return entry, problem(entry, status, ticket)
+        return entry, problem(entry, status, ticket, outcomes)
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         checked = list(pool.map(check, entries))
@@ -120,8 +156,17 @@ def reconcile(
             result.by_outcome["unaccounted"] = result.by_outcome.get("unaccounted", 0) + 1
     if server_ids is not None:
         result.server_side_checked = True
+        # creates still waiting for their answer when the run stopped: the server may hold
+        # up to that many tickets the ledger never heard of
+        answers_lost = max(0, int(result.create_failures.get(IN_FLIGHT_AT_STOP, 0)))
         for tid in sorted(set(map(str, server_ids)) - set(ledger), key=_id_key):
             result.created += 1
+            if answers_lost > 0:
+                answers_lost -= 1
+                result.accounted += 1
+                key = f"in_flight:create ({IN_FLIGHT_AT_STOP})"
+                result.by_outcome[key] = result.by_outcome.get(key, 0) + 1
+                continue
             result.unaccounted.append(
                 {"ticket_id": tid, "reason": "on the server with the run's tag, not in the ledger"}
             )
@@ -129,13 +174,53 @@ def reconcile(
     return result
 
 
-def http_lookup(client: httpx.Client) -> Lookup:
-    """A :data:`Lookup` that asks the system's API: ``GET /tickets/{id}``."""
+def http_lookup(client: httpx.Client, path: str = "/tickets/{id}") -> Lookup:
+    """A :data:`Lookup` that asks the system's API (``path``: the adapter's ticket lookup)."""
 
     def lookup(ticket_id: str) -> tuple[int, dict[str, Any] | None]:
-        response = client.get(f"/tickets/{ticket_id}")
+        response = client.get(path.replace("{id}", ticket_id))
         if response.status_code != 200:
             return response.status_code, None
         return 200, response.json()
+
+    return lookup
+
+
+class _Row(dict):
+    """A database row whose field names match whatever case the adapter wrote them in."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in self:
+            return self[key]
+        return super().get(str(key).lower(), default)
+
+
+def db_rows(db_url: str, sql: str, tag: str) -> dict[str, dict[str, Any]]:
+    """The run's tagged tickets from the system's own tables, by id (one read-only query)."""
+    import sqlalchemy as sa
+
+    from driftline.db import make_engine, parse_url, read_only
+
+    engine = make_engine(parse_url(db_url))
+    try:
+        with read_only(engine) as conn:
+            result = conn.execute(sa.text(sql), {"pattern": f"[dl-{tag}]%"})
+            rows = {}
+            for row in result.mappings():
+                item = _Row({str(k).lower(): v for k, v in row.items()})
+                rows[str(item["id"])] = item
+            return rows
+    finally:
+        engine.dispose()
+
+
+def db_lookup(rows: Mapping[str, Mapping[str, Any]]) -> Lookup:
+    """A :data:`Lookup` over rows read by :func:`db_rows`."""
+
+    def lookup(ticket_id: str) -> tuple[int, dict[str, Any] | None]:
+        row = rows.get(ticket_id)
+        return (
+            (404, None) if row is None else (200, dict(row) if not isinstance(row, _Row) else row)
+        )
 
     return lookup

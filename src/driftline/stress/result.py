@@ -50,9 +50,11 @@ def assess(
     throughput: Throughput,
     generator: GeneratorHealth | bool,
     recon: Reconciliation,
+    not_observed: Mapping[str, str] | None = None,
 ) -> tuple[list[Verdict], str]:
-    """Verdicts for every threshold plus reconciliation, and the run's verdict."""
-    verdicts = judge(thresholds, stages, throughput)
+    """Verdicts for every threshold plus reconciliation, and the run's verdict.
+    ``not_observed``: stages the system lacks (stage → reason)."""
+    verdicts = judge(thresholds, stages, throughput, not_observed)
     verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
     return verdicts, overall(verdicts, generator)
 
@@ -63,6 +65,18 @@ def run_findings(
     """Findings a run records: each breach, each unaccounted ticket, a saturated generator."""
     findings = [v.finding(file=file if v.line else None) for v in verdicts if not v.passed]
     findings = [f for f in findings if f.kind != "stress.tickets.unaccounted"]
+    if recon.target_down:
+        down = sum(1 for u in recon.unaccounted if u["reason"].startswith("target down"))
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "stress.target.down",
+                "system under test",
+                f"target down: the system under test stopped answering; {down} tickets could "
+                "not be looked up",
+                fix="pass --db with the system's database to reconcile through it",
+            )
+        )
     for item in recon.unaccounted[:MAX_UNACCOUNTED_FINDINGS]:
         findings.append(
             Finding(

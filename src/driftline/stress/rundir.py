@@ -12,14 +12,14 @@ import csv
 import gzip
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from driftline.errors import BaselineError, InputFileError
 from driftline.stress.histogram import StageHistograms
-from driftline.stress.stages import LedgerEntry, Sample
+from driftline.stress.stages import STAGE_ORDER, LedgerEntry, Sample
 
 RUN_FILE = "run.json"
 HISTOGRAMS_FILE = "histograms.json"
@@ -43,6 +43,7 @@ RUN_KEYS = (
     "environment",
     "generator",
     "stage_order",
+    "not_observed",
     "stages",
     "throughput",
     "thresholds",
@@ -166,6 +167,8 @@ class LocustSide:
     deadlines_ms: dict[str, float]
     workers: list[str]
     status: dict[str, Any]
+    stage_order: tuple[str, ...] = STAGE_ORDER
+    not_observed: dict[str, str] = field(default_factory=dict)
 
     @property
     def load_duration_s(self) -> float | None:
@@ -185,6 +188,8 @@ def read_locust_side(run_dir: str | Path) -> LocustSide:
         deadlines_ms={k: float(v) for k, v in (data.get("deadlines_ms") or {}).items()},
         workers=list(data.get("workers") or []),
         status=dict(data.get("status") or {}),
+        stage_order=tuple(data.get("stage_order") or STAGE_ORDER),
+        not_observed={str(k): str(v) for k, v in (data.get("not_observed") or {}).items()},
     )
 
 

@@ -1,12 +1,16 @@
 """``run_stress``: the link stress test from start to verdict (the CLI is a thin layer over it).
 
 1. read the thresholds (a bad file stops everything before anything starts: exit 2);
-2. start the reference system (embedded SQLite in the run directory, or ``db``) with short SLA
-   windows, seeded a little — or use ``target``, an already-running system;
+2. load the system adapter (``system``: ``refsys`` by default, ``rt``, or a file); start the
+   reference system (embedded SQLite in the run directory, or ``db``) with short SLA windows,
+   seeded a little — or probe ``target``, an already-running system (authenticated with the
+   credentials the adapter names, from the environment);
 3. run Locust headless as separate processes (standalone, or a master and ``workers``), watch
    their CPU and the master's status file, report progress through ``on_status``;
-4. read what the Locust master wrote, look up every ticket the run created (reconciliation),
-   judge the thresholds and write ``run.json``, ``junit.xml`` and ``summary.md``.
+4. read what the Locust master wrote, look up every ticket the run created (reconciliation:
+   through the system's database when ``db`` is given, else its API), judge the thresholds
+   (a stage the system lacks is *not observed*) and write ``run.json``, ``junit.xml`` and
+   ``summary.md``.
 """
 
 from __future__ import annotations
@@ -32,20 +36,29 @@ from driftline.errors import ConnectionFailed, RunError, UsageError
 from driftline.stress import rundir
 from driftline.stress.generator import CpuSampler, GeneratorHealth
 from driftline.stress.locust_proc import LocustPlan, LocustProcesses, log_tail, start_locust
-from driftline.stress.reconcile import Reconciliation, http_lookup, reconcile
+from driftline.stress.reconcile import (
+    Reconciliation,
+    db_lookup,
+    db_rows,
+    http_lookup,
+    reconcile,
+)
 from driftline.stress.refsys_proc import (
     first_response_windows,
     load_config,
     running_refsys,
 )
 from driftline.stress.result import RunResult, assess, run_findings, write_summaries
-from driftline.stress.stages import STAGE_ORDER
 from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.thresholds import (
     Thresholds,
     exit_code,
     load_thresholds,
 )
+from driftline.systems import credentials
+from driftline.systems.load import load_system
+from driftline.systems.model import System
+from driftline.systems.probe import probe
 
 LOAD_STATES = ("spawning", "running")
 
@@ -58,6 +71,7 @@ class StressOptions:
     spawn_rate: float | None = None  # default: users / 5, at least 1
     duration_s: float = 120.0
     workers: int = 0
+    system: str | Path | None = None  # adapter name or file; None: refsys
     db: str | None = None  # None: embedded SQLite in the run directory
     target: str | None = None  # an already-running system instead of starting one
     thresholds: str | Path | None = None  # None: scenarios/thresholds.yaml
@@ -117,8 +131,29 @@ def default_scenario() -> Path:
     return Path(__file__).resolve().with_name("journey.py")
 
 
-def default_thresholds() -> Path:
-    """``scenarios/thresholds.yaml`` in the working directory, else the installed copy."""
+def default_system_scenario() -> Path:
+    """``scenarios/system_journey.py`` in the working directory, else the installed one."""
+    local = Path("scenarios/system_journey.py")
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parent.parent / "systems" / "locustfile.py"
+
+
+def system_scenario(system: System) -> Path:
+    """The locustfile that drives ``system``: the reference system's own journey, the generic
+    adapter-driven one, or the adapter's ``locustfile`` (relative to the adapter file)."""
+    if system.locustfile == "refsys":
+        return default_scenario()
+    if system.locustfile is None:
+        return default_system_scenario()
+    return Path(system.source).parent / system.locustfile
+
+
+def default_thresholds(system: System | None = None) -> Path:
+    """The adapter's thresholds; for the reference system ``scenarios/thresholds.yaml`` in the
+    working directory, else the installed copy."""
+    if system is not None and system.thresholds:
+        return Path(system.source).parent / system.thresholds
     local = Path("scenarios/thresholds.yaml")
     if local.exists():
         return local
@@ -128,20 +163,32 @@ def default_thresholds() -> Path:
 def run_stress(options: StressOptions, on_status: StatusCallback | None = None) -> RunResult:
     """Run the link stress test described by ``options``; see the module docstring."""
     options.validate()
-    thresholds_path = Path(options.thresholds) if options.thresholds else default_thresholds()
-    thresholds = load_thresholds(thresholds_path)
-    scenario = Path(options.scenario) if options.scenario else default_scenario()
+    system = load_system(options.system)
+    is_refsys = system.locustfile == "refsys"
+    thresholds_path = Path(options.thresholds) if options.thresholds else default_thresholds(system)
+    thresholds = load_thresholds(thresholds_path, system.stage_names)
+    scenario = Path(options.scenario) if options.scenario else system_scenario(system)
     if not scenario.is_file():
         raise UsageError(f"scenario not found: {scenario}")
     refsys_config = load_config(options.refsys_config)
+    if options.target is None and not is_refsys:
+        raise UsageError(
+            f"--system {system.name} needs --target URL (driftline starts only the reference "
+            "system itself)"
+        )
+    creds = credentials.from_env(system.auth, system=system.name)
     if options.target is not None:
-        check_target(options.target.rstrip("/"))
+        probe(system, options.target.rstrip("/"), creds)
     run_dir = rundir.new_run_dir(options.out)
     tag = f"{run_dir.name}-{uuid.uuid4().hex[:6]}"
     wall_start = time.time()
     notify = on_status or (lambda _status: None)
 
     with contextlib.ExitStack() as stack:
+        cred_args: list[str] = []
+        if creds.secrets():
+            cred_file = stack.enter_context(credentials.credentials_file(creds))
+            cred_args = ["--credentials-file", str(cred_file)]
         db_url = options.db
         if options.target is None:
             db_url = db_url or f"sqlite:///{run_dir / 'refsys.db'}"
@@ -160,21 +207,21 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
             spawn_rate=options.effective_spawn_rate,
             duration_s=options.duration_s,
             workers=options.workers,
-            stop_timeout_s=options.stop_timeout_s,
-            scenario_args=scenario_args(options, refsys_config, tag),
+            stop_timeout_s=stop_timeout(options, system),
+            scenario_args=(
+                scenario_args(options, refsys_config, tag)
+                if is_refsys
+                else system_args(options, system, tag)
+            )
+            + cred_args,
+            env=credentials.child_env(system.auth),
+            worker_extra=[] if is_refsys else system_worker_args(system) + cred_args,
         )
         cpu = _drive_locust(plan, options, notify)
         notify(LiveStatus("collecting", time.time() - wall_start, options.duration_s))
-        ledger, create_failures = rundir.read_ledger(run_dir)
-        server_ids = tagged_ticket_ids(db_url, tag) if db_url else None
-        with httpx.Client(base_url=target, timeout=10.0) as client:
-            recon = reconcile(
-                ledger,
-                http_lookup(client),
-                server_ids=server_ids,
-                create_failures=create_failures,
-            )
+        recon = reconcile_run(run_dir, system, target, db_url, tag, creds)
     return _finish(
+        system=system,
         run_dir=run_dir,
         options=options,
         thresholds=thresholds,
@@ -191,13 +238,75 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
 
 
 def check_target(url: str) -> None:
-    """An already-running system must answer ``GET /healthz`` now."""
+    """An already-running reference system must answer ``GET /healthz`` now."""
     try:
         response = httpx.get(f"{url}/healthz", timeout=5.0)
     except httpx.HTTPError as exc:
         raise ConnectionFailed(f"target {url} is not reachable: {type(exc).__name__}") from None
     if response.status_code != 200:
         raise ConnectionFailed(f"target {url}/healthz answered HTTP {response.status_code}")
+
+
+def reconcile_run(
+    run_dir: Path,
+    system: System,
+    target: str,
+    db_url: str | None,
+    tag: str,
+    creds: credentials.Credentials,
+) -> Reconciliation:
+    """Account for every ticket: through the system's database when ``db_url`` is given (one
+    query; it works when the system itself stopped answering), else through its API."""
+    ledger, create_failures = rundir.read_ledger(run_dir)
+    outcomes = system.outcomes or None
+    if db_url and system.database.tagged:
+        rows = db_rows(db_url, system.database.tagged, tag)
+        return reconcile(
+            ledger,
+            db_lookup(rows),
+            server_ids=rows,
+            create_failures=create_failures,
+            outcomes=outcomes,
+            source="database",
+        )
+    server_ids = tagged_ticket_ids(db_url, tag) if db_url else None
+    headers = creds.headers(system.auth)
+    with httpx.Client(base_url=target, timeout=10.0, headers=headers) as client:
+        return reconcile(
+            ledger,
+            http_lookup(client, system.get_path),
+            server_ids=server_ids,
+            create_failures=create_failures,
+            outcomes=outcomes,
+        )
+
+
+def stop_timeout(options: StressOptions, system: System) -> float:
+    """Long enough for a call in flight at the end to get its answer: a ticket whose create
+    answer is lost would be on the server but not in the ledger."""
+    if system.locustfile == "refsys":
+        return options.stop_timeout_s
+    calls = [s.deadline_s for s in system.stages if s.observe == "response"]
+    return max([options.stop_timeout_s, *calls])
+
+
+def system_worker_args(system: System) -> list[str]:
+    """What a Locust worker of the adapter-driven journey needs before the master's options
+    arrive: the adapter."""
+    return ["--system", str(Path(system.source).resolve())]
+
+
+def system_args(options: StressOptions, system: System, tag: str) -> list[str]:
+    """Options of the adapter-driven journey (``driftline.systems.journey``)."""
+    return [
+        "--system",
+        str(Path(system.source).resolve()),
+        "--customers",
+        str(options.customers),
+        "--run-tag",
+        tag,
+        *options.locust_args,
+    ]
 
 
 def scenario_args(options: StressOptions, refsys_config: Mapping[str, Any], tag: str) -> list[str]:
@@ -329,6 +438,7 @@ def _environment(db_url: str | None) -> dict[str, Any]:
 
 def _finish(
     *,
+    system: System,
     run_dir: Path,
     options: StressOptions,
     thresholds: Thresholds,
@@ -344,10 +454,12 @@ def _finish(
 ) -> RunResult:
     side = rundir.read_locust_side(run_dir)
     samples = list(rundir.iter_samples(run_dir))
-    stages = stage_figures(samples, side.deadlines_ms)
+    not_observed = system.not_observed
+    observed = [s for s in system.stage_names if s not in not_observed]
+    stages = stage_figures(samples, side.deadlines_ms, observed)
     duration = side.load_duration_s or options.duration_s
     throughput = Throughput(recon.created, duration)
-    verdicts, verdict = assess(thresholds, stages, throughput, cpu, recon)
+    verdicts, verdict = assess(thresholds, stages, throughput, cpu, recon, not_observed)
     findings = run_findings(verdicts, cpu, recon, file=str(thresholds_path))
     workers: dict[str, dict[str, int]] = {}
     for s in samples:
@@ -367,6 +479,8 @@ def _finish(
             "spawn_rate": options.effective_spawn_rate,
             "duration_s": options.duration_s,
             "workers": options.workers,
+            "system": system.name,
+            "system_file": system.source,
             "target": target,
             "db": describe(db_url) if db_url else None,
             "thresholds_file": str(thresholds_path),
@@ -379,7 +493,8 @@ def _finish(
         },
         "environment": _environment(db_url),
         "generator": cpu.to_dict(),
-        "stage_order": list(STAGE_ORDER),
+        "stage_order": list(system.stage_names),
+        "not_observed": not_observed,
         "stages": {name: fig.to_dict() for name, fig in stages.items()},
         "throughput": throughput.to_dict(),
         "thresholds": thresholds.to_dict(),

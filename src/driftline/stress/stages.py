@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 from driftline.stress.histogram import StageHistograms
 
-#: Stage names in journey order.
+#: Stage names in journey order of the reference system (other systems' adapters name their own).
 STAGE_ORDER: tuple[str, ...] = (
     "create",
     "dispatch",
@@ -42,6 +42,9 @@ STAGE_ORDER: tuple[str, ...] = (
 
 #: Ledger outcomes. ``in_flight`` means the run ended while the ticket was in ``stage``.
 OUTCOMES = ("in_flight", "closed", "reopened", "failed")
+
+#: ``create_failures`` key: creates still waiting for their answer when the run stopped.
+IN_FLIGHT_AT_STOP = "in_flight_at_stop"
 
 #: Reasons that are a missed deadline rather than an error of the system under test.
 DEADLINE_REASONS = frozenset({"deadline"})
@@ -125,6 +128,7 @@ class StageTracker:
 
     epoch: float | None = None  # None: now
     slice_s: float = 5.0
+    stage_order: tuple[str, ...] = STAGE_ORDER  # the system's stages, in journey order
     worker: str = "local"
     clock: Callable[[], float] = time.time
     pending_hist: StageHistograms = field(init=False)
@@ -139,8 +143,14 @@ class StageTracker:
     def __post_init__(self) -> None:
         self.pending_hist = StageHistograms(slice_s=self.slice_s)
         self.hist = StageHistograms(slice_s=self.slice_s)
+        self._stages = frozenset(self.stage_order)
         if self.epoch is None:
             self.epoch = self.clock()
+
+    def set_stage_order(self, stage_order: tuple[str, ...]) -> None:
+        """The system's stages (from its adapter), in journey order."""
+        self.stage_order = tuple(stage_order)
+        self._stages = frozenset(self.stage_order)
 
     # -- recording (inside the journey) ---------------------------------------------------
     def now(self) -> float:
@@ -156,8 +166,8 @@ class StageTracker:
         reason: str = "",
     ) -> None:
         """One stage result. A failure needs a reason; latency is clamped at 0."""
-        if stage not in STAGE_ORDER:
-            raise ValueError(f"unknown stage {stage!r} (stages: {', '.join(STAGE_ORDER)})")
+        if stage not in self._stages:
+            raise ValueError(f"unknown stage {stage!r} (stages: {', '.join(self.stage_order)})")
         if not ok and not reason:
             raise ValueError("a failed stage sample needs a reason")
         latency_ms = max(0.0, float(latency_ms)) if math.isfinite(latency_ms) else 0.0
@@ -171,6 +181,17 @@ class StageTracker:
             self._touch(tid, stage=stage)
         elif stage == "create" and not ok:
             self._pending_create_failures[reason] = self._pending_create_failures.get(reason, 0) + 1
+
+    def create_sent(self) -> None:
+        """A create request is on its way; until :meth:`create_answered`, a ticket the server
+        may hold without the ledger knowing it (its answer is lost if the run stops now)."""
+        self._count_create(IN_FLIGHT_AT_STOP, 1)
+
+    def create_answered(self) -> None:
+        self._count_create(IN_FLIGHT_AT_STOP, -1)
+
+    def _count_create(self, reason: str, n: int) -> None:
+        self._pending_create_failures[reason] = self._pending_create_failures.get(reason, 0) + n
 
     def created(self, ticket_id: str | int) -> None:
         """A ticket exists: put it in the ledger (before anything else can go wrong)."""
@@ -236,7 +257,11 @@ class StageTracker:
                 if key in item:
                     setattr(entry, key, str(item[key]))
         for reason, n in payload.get("create_failures", {}).items():
-            self.create_failures[reason] = self.create_failures.get(reason, 0) + int(n)
+            total = self.create_failures.get(reason, 0) + int(n)
+            if total:
+                self.create_failures[reason] = total
+            else:
+                self.create_failures.pop(reason, None)
 
     def absorb_own(self) -> None:
         """Standalone (not distributed) processes: move pending into the totals."""

@@ -48,9 +48,12 @@ def failure_reason(status: int) -> str:
 class Steps:
     """Timed HTTP calls and stage recording for one user's journeys."""
 
-    def __init__(self, client: Any, plugin: Plugin = PLUGIN) -> None:
+    def __init__(
+        self, client: Any, plugin: Plugin = PLUGIN, headers: dict[str, str] | None = None
+    ) -> None:
         self.client = client
         self.plugin = plugin
+        self.headers = headers  # sent with every call (e.g. the system's authentication)
 
     @property
     def tracker(self):  # the tracker is replaced on init; always read it through the plugin
@@ -72,7 +75,7 @@ class Steps:
         """One request; non-``expect`` answers are Locust failures and carry a reason."""
         start = time.perf_counter()
         with self.client.request(
-            method, path, name=name, json=json, catch_response=True
+            method, path, name=name, json=json, headers=self.headers, catch_response=True
         ) as response:
             ms = (time.perf_counter() - start) * 1000.0
             status = int(response.status_code or 0)

@@ -79,12 +79,15 @@ class StageFigures:
 
 
 def stage_figures(
-    samples: Iterable[Sample], deadlines_ms: Mapping[str, float] | None = None
+    samples: Iterable[Sample],
+    deadlines_ms: Mapping[str, float] | None = None,
+    stage_order: Iterable[str] = STAGE_ORDER,
 ) -> dict[str, StageFigures]:
-    """Figures for every stage in :data:`STAGE_ORDER` (a stage with no samples has count 0)."""
+    """Figures for every stage of ``stage_order`` (a stage with no samples has count 0)."""
     deadlines_ms = deadlines_ms or {}
-    latencies: dict[str, list[float]] = {s: [] for s in STAGE_ORDER}
-    figures = {s: StageFigures(deadline_ms=deadlines_ms.get(s)) for s in STAGE_ORDER}
+    order = list(stage_order)
+    latencies: dict[str, list[float]] = {s: [] for s in order}
+    figures = {s: StageFigures(deadline_ms=deadlines_ms.get(s)) for s in order}
     for sample in samples:
         fig = figures.get(sample.stage)
         if fig is None:

@@ -63,6 +63,7 @@ class Threshold:
 class Thresholds:
     items: list[Threshold] = field(default_factory=list)
     path: str | None = None
+    stage_order: tuple[str, ...] = STAGE_ORDER
 
     def to_dict(self) -> dict[str, Any]:
         stages: dict[str, dict[str, float]] = {}
@@ -72,25 +73,30 @@ class Thresholds:
                 throughput[t.key] = t.limit
             else:
                 stages.setdefault(t.stage, {})[t.key] = t.limit
-        ordered = {s: stages[s] for s in STAGE_ORDER if s in stages}
+        ordered = {s: stages[s] for s in self.stage_order if s in stages}
         return {"stages": ordered, "throughput": throughput}
 
 
-def parse_thresholds(text: str, path: str = "<thresholds>") -> Thresholds:
-    """Parse and validate thresholds YAML; every problem names ``path`` and its line."""
-    return _validate(parse_yaml(text, path))
+def parse_thresholds(
+    text: str, path: str = "<thresholds>", stages: tuple[str, ...] = STAGE_ORDER
+) -> Thresholds:
+    """Parse and validate thresholds YAML; every problem names ``path`` and its line.
+    ``stages``: the stage names of the system under test (its adapter's)."""
+    return _validate(parse_yaml(text, path), stages)
 
 
-def load_thresholds(path: str | Path | None = None) -> Thresholds:
+def load_thresholds(
+    path: str | Path | None = None, stages: tuple[str, ...] = STAGE_ORDER
+) -> Thresholds:
     """Read a thresholds file (default :data:`DEFAULT_FILE`)."""
-    return _validate(load_yaml(Path(path) if path is not None else DEFAULT_FILE))
+    return _validate(load_yaml(Path(path) if path is not None else DEFAULT_FILE), stages)
 
 
-def _validate(doc: YamlDoc) -> Thresholds:
+def _validate(doc: YamlDoc, stage_order: tuple[str, ...] = STAGE_ORDER) -> Thresholds:
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise doc.error("expected a mapping with 'stages' and 'throughput'")
-    result = Thresholds(path=doc.path)
+    result = Thresholds(path=doc.path, stage_order=tuple(stage_order))
     for key in data:
         if key not in TOP_KEYS:
             raise _unknown(doc, "key", key, TOP_KEYS, (key,))
@@ -100,8 +106,8 @@ def _validate(doc: YamlDoc) -> Thresholds:
     if not isinstance(stages, dict):
         raise doc.error("'stages' must be a mapping of stage → limits", "stages")
     for stage, limits in stages.items():
-        if stage not in STAGE_ORDER:
-            raise _unknown(doc, "stage", stage, STAGE_ORDER, ("stages", stage))
+        if stage not in stage_order:
+            raise _unknown(doc, "stage", stage, stage_order, ("stages", stage))
         if not isinstance(limits, dict):
             raise doc.error(f"stage '{stage}' needs a mapping of limits", "stages", stage)
         for key, value in limits.items():
@@ -149,10 +155,11 @@ class Verdict:
     passed: bool
     message: str
     line: int | None = None
+    observed: bool = True  # False: the system lacks the stage; neither held nor breached
 
     def to_dict(self) -> dict[str, Any]:
         actual = None if self.actual is None else round(self.actual, 4)
-        return {
+        doc = {
             "stage": self.stage,
             "metric": self.metric,
             "limit": self.limit,
@@ -160,10 +167,24 @@ class Verdict:
             "passed": self.passed,
             "message": self.message,
         }
+        if not self.observed:
+            doc["observed"] = False
+        return doc
 
     def finding(self, file: str | None = None, source: str | None = None) -> Finding:
         """ERROR for a breach, INFO for a limit that held (JUnit shows both)."""
         what = f"stage {self.stage}" if self.stage else "run"
+        if not self.observed:
+            return Finding(
+                Severity.WARNING,
+                "stress.stage.not_observed",
+                f"{what} {self.metric}",
+                self.message,
+                file=file,
+                line=self.line,
+                source=source,
+                details={"limit": self.limit, "actual": None},
+            )
         if self.metric == "unaccounted":
             kind = "stress.tickets.accounted" if self.passed else "stress.tickets.unaccounted"
         elif self.metric == NOT_REACHED:
@@ -212,19 +233,32 @@ def not_reached(stage: str, limits: list[Threshold]) -> Verdict:
     return Verdict(stage, NOT_REACHED, 1, 0.0, False, msg, limits[0].line)
 
 
+def not_observed_verdict(t: Threshold, reason: str) -> Verdict:
+    label = STAGE_KEYS[t.key][0].replace("_ms", "")
+    msg = f"{t.stage} {label}: not observed ({reason})"
+    return Verdict(t.stage, t.key, t.limit, None, False, msg, t.line, observed=False)
+
+
 def judge(
     thresholds: Thresholds,
     stages: Mapping[str, StageFigures],
     throughput: Throughput,
+    not_observed: Mapping[str, str] | None = None,
 ) -> list[Verdict]:
-    """One verdict per threshold, in file order; one ``not reached`` per stage without samples."""
+    """One verdict per threshold, in file order; one ``not reached`` per stage without samples.
+    A limit on a stage the system lacks (``not_observed``: stage → reason) is a *not observed*
+    verdict: never passed, never breached."""
+    not_observed = not_observed or {}
     unreached: dict[str, list[Threshold]] = {}
     for t in thresholds.items:
         fig = stages.get(t.stage) if t.stage is not None else None
-        if t.stage is not None and (fig is None or not fig.count):
+        if t.stage is not None and t.stage not in not_observed and (fig is None or not fig.count):
             unreached.setdefault(t.stage, []).append(t)
     verdicts = []
     for t in thresholds.items:
+        if t.stage is not None and t.stage in not_observed:
+            verdicts.append(not_observed_verdict(t, not_observed[t.stage]))
+            continue
         if t.stage is not None and t.stage in unreached:
             if unreached[t.stage][0] is t:
                 verdicts.append(not_reached(t.stage, unreached[t.stage]))
@@ -260,7 +294,7 @@ def overall(verdicts: list[Verdict], generator: GeneratorHealth | bool) -> str:
     saturated = generator if isinstance(generator, bool) else generator.saturated
     if saturated:
         return "inconclusive"
-    return "fail" if any(not v.passed for v in verdicts) else "pass"
+    return "fail" if any(not v.passed and v.observed for v in verdicts) else "pass"
 
 
 def exit_code(verdict: str) -> int:
