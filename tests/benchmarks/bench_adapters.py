@@ -1,0 +1,132 @@
+"""Benchmark: Request Tracker 5 and the reference system side by side, and what adapters cost.
+
+    python tests/benchmarks/bench_adapters.py [--users 10] [--duration 60] [--rt URL] [--rt-db URL]
+    python tests/benchmarks/bench_adapters.py --tracker-only [--samples 200000]
+
+1. Stage tracking: the cost of one ``StageTracker.record`` (what every stage sample pays), for
+   the reference system's stage list and for an adapter's. To compare with a driftline before
+   adapters, run ``--tracker-only`` with ``PYTHONPATH`` pointing at that version's ``src``.
+2. The same users and duration against the reference system (started on embedded SQLite) and
+   against RT (``--rt``, default http://127.0.0.1:8093 with ``.ci/install-rt``'s load user;
+   credentials from DRIFTLINE_TARGET_USER / DRIFTLINE_TARGET_PASSWORD): tickets/s, each stage's
+   p50/p95, and the generator's CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from typing import Any
+
+from driftline.stress.stages import STAGE_ORDER, StageTracker
+
+
+def tracker_cost(samples: int, stage_order: tuple[str, ...] | None, rounds: int = 7) -> float:
+    """Median µs per ``record`` call over ``rounds`` rounds of ``samples`` calls."""
+    results = []
+    stages = stage_order or STAGE_ORDER
+    for _ in range(rounds):
+        if stage_order is None:
+            tracker = StageTracker(epoch=0.0)
+        else:
+            tracker = StageTracker(epoch=0.0, stage_order=stage_order)
+        names = [stages[i % len(stages)] for i in range(samples)]
+        start = time.perf_counter()
+        record = tracker.record
+        for i, stage in enumerate(names):
+            record(stage, i, 12.5, True)
+        results.append((time.perf_counter() - start) / samples * 1e6)
+    return statistics.median(results)
+
+
+def run_one(label: str, **options: Any) -> dict[str, Any]:
+    from driftline.stress.runner import StressOptions, run_stress
+
+    with tempfile.TemporaryDirectory(prefix=f"bench-{label}-") as out:
+        result = run_stress(StressOptions(out=out, **options))
+        doc = result.document
+    stages = {
+        name: (fig.get("p50_ms"), fig.get("p95_ms"), fig.get("count"))
+        for name, fig in doc["stages"].items()
+    }
+    return {
+        "label": label,
+        "tickets_per_s": doc["throughput"]["tickets_per_s"],
+        "tickets": doc["throughput"]["tickets"],
+        "cpu_max": doc["generator"]["cpu_percent_max"],
+        "cpu_mean": doc["generator"]["cpu_percent_mean"],
+        "stages": stages,
+        "not_observed": doc.get("not_observed") or {},
+        "verdict": doc["verdict"],
+        "reconciled": f"{doc['reconcile']['accounted']}/{doc['reconcile']['created']}",
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def print_side_by_side(rows: list[dict[str, Any]]) -> None:
+    order = list(STAGE_ORDER)
+    print(f"{'':>10} " + "  ".join(f"{r['label']:>22}" for r in rows))
+    for key, label in (
+        ("tickets_per_s", "tickets/s"),
+        ("tickets", "tickets"),
+        ("reconciled", "reconciled"),
+        ("verdict", "verdict"),
+    ):
+        print(f"{label:>10} " + "  ".join(f"{r[key]!s:>22}" for r in rows))
+    print(
+        f"{'gen CPU':>10} "
+        + "  ".join(f"{r['cpu_max']:>8.1f} % max {r['cpu_mean']:>4.1f} mean" for r in rows)
+    )
+    for stage in order:
+        cells = []
+        for r in rows:
+            if stage in r["not_observed"]:
+                cells.append(f"{'not observed':>22}")
+                continue
+            p50, p95, n = r["stages"].get(stage, (None, None, 0))
+            cells.append(f"{_ms(p50):>7}/{_ms(p95):>7} ms n={n:<3}")
+        print(f"{stage:>10} " + "  ".join(cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--rt", default="http://127.0.0.1:8093")
+    parser.add_argument("--rt-db", default="postgresql://postgres@127.0.0.1/driftline_rt")
+    parser.add_argument("--samples", type=int, default=200_000)
+    parser.add_argument("--tracker-only", action="store_true")
+    args = parser.parse_args()
+
+    base = tracker_cost(args.samples, None)
+    print(f"stage tracking, reference stages: {base:.3f} µs per sample")
+    if args.tracker_only:
+        return
+    from driftline.systems import load_system
+
+    rt = load_system("rt")
+    adapter = tracker_cost(args.samples, rt.stage_names)
+    print(
+        f"stage tracking, rt adapter stages: {adapter:.3f} µs per sample "
+        f"({100 * (adapter / base - 1):+.1f} %)"
+    )
+    os.environ.setdefault("DRIFTLINE_TARGET_USER", "driftline")
+    os.environ.setdefault(
+        "DRIFTLINE_TARGET_PASSWORD", os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local")
+    )
+    common = {"users": args.users, "duration_s": args.duration}
+    rows = [
+        run_one("refsys (SQLite)", **common),
+        run_one("RT 5 (PostgreSQL)", system="rt", target=args.rt, db=args.rt_db, **common),
+    ]
+    print_side_by_side(rows)
+
+
+if __name__ == "__main__":
+    main()
