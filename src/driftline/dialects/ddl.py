@@ -34,10 +34,12 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from driftline.dialects.ddl_objects import ObjectsDdl
+
 # sqlglot is imported where it is used: asking for a dialect must not load a SQL parser.
 if TYPE_CHECKING:
     from driftline.dialects.base import Dialect
-    from driftline.schema.model import Column, ForeignKey, Index, Sequence, Table
+    from driftline.schema.model import Column, ForeignKey, Index, Table
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _ORDER = re.compile(r"^(?P<expr>.*?)(?P<desc> desc)?(?P<nulls> nulls (?:first|last))?$", re.I)
@@ -48,7 +50,7 @@ def _synthetic(name: str) -> bool:
     return "(" in name
 
 
-class Ddl:
+class Ddl(ObjectsDdl):
     """The generic renderer; each dialect overrides what its server spells differently."""
 
     #: ``CREATE INDEX CONCURRENTLY`` (and ``DROP INDEX CONCURRENTLY``) by default
@@ -289,7 +291,32 @@ class Ddl:
             [*(self.drop_constraint(actual.name, n, "foreign_key") for n in drops), add]
         )
 
-    # --- tables, views and the rest -------------------------------------------------------
+    def add_named(self, expected: Table, name: str, kind: str) -> str:
+        """ADD the baseline's constraint ``name`` of ``kind`` (check, unique, foreign_key)."""
+        if kind == "check":
+            body = self.check_body(expected.checks[name])
+            valid = name not in expected.checks_not_valid
+        elif kind == "unique":
+            body, valid = self.unique_body(expected.uniques[name]), True
+        else:
+            fk = expected.foreign_keys[name]
+            body, valid = self.foreign_key_body(fk), fk.valid
+        return self.add_constraint(expected.name, name, body, validate=valid)
+
+    def rename_constraint(
+        self, expected: Table, actual: Table, old: str, new: str, kind: str
+    ) -> str:
+        """Give the live constraint ``old`` its baseline name ``new``."""
+        return self.alter(actual.name, f"RENAME CONSTRAINT {self.q(old)} TO {self.q(new)}")
+
+    def remove_constraint(self, expected: Table, actual: Table, name: str, kind: str) -> str:
+        """Drop the live constraint ``name`` the baseline lacks (``kind`` as drop_constraint)."""
+        return self.drop_constraint(actual.name, name, kind)
+
+    def validate_constraint(self, expected: Table, actual: Table, name: str) -> str:
+        return self.alter(actual.name, f"VALIDATE CONSTRAINT {self.q(name)}")
+
+    # --- tables ----------------------------------------------------------------------------
     def create_table(self, table: Table, name: str | None = None) -> str:
         """The whole table from the model: columns, keys, constraints, then its indexes."""
         parts = [self.column_definition(c) for c in table.columns.values()]
@@ -308,47 +335,6 @@ class Ddl:
             for _, ix in sorted(table.indexes.items())
         ]
         return "\n".join(out)
-
-    def drop_table(self, name: str) -> str:
-        return f"DROP TABLE {self.table_name(name)};"
-
-    def view_query(self, definition: str) -> str:
-        return self.transpile(definition)
-
-    def create_view(
-        self, name: str, definition: str, *, replace: bool = False, materialized: bool = False
-    ) -> str:
-        """CREATE VIEW; ``replace`` replaces a changed one (a materialized view is rebuilt)."""
-        query = self.view_query(definition)
-        if materialized:
-            create = f"CREATE MATERIALIZED VIEW {self.table_name(name)} AS {query};"
-            if replace:
-                return f"DROP MATERIALIZED VIEW {self.table_name(name)};\n{create}"
-            return create
-        verb = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
-        return f"{verb} {self.table_name(name)} AS {query};"
-
-    def drop_view(self, name: str, *, materialized: bool = False) -> str:
-        kind = "MATERIALIZED VIEW" if materialized else "VIEW"
-        return f"DROP {kind} {self.table_name(name)};"
-
-    def create_sequence(self, sequence: Sequence) -> str:
-        """CREATE SEQUENCE with the baseline's type, start, increment, bounds and cycle."""
-        s = sequence
-        text = f"CREATE SEQUENCE {self.table_name(s.name)} AS {self.type(s.type)}"
-        text += f" START WITH {s.start} INCREMENT BY {s.increment}"
-        if s.min_value is not None:
-            text += f" MINVALUE {s.min_value}"
-        if s.max_value is not None:
-            text += f" MAXVALUE {s.max_value}"
-        text += " CYCLE;" if s.cycle else ";"
-        if s.owned_by:
-            owner = self.table_name(s.owned_by)
-            text += f"\nALTER SEQUENCE {self.table_name(s.name)} OWNED BY {owner};"
-        return text
-
-    def create_extension(self, name: str) -> str:
-        return f"CREATE EXTENSION IF NOT EXISTS {self.q(name)};"
 
     # --- reading it back ------------------------------------------------------------------
     def split(self, script: str) -> list[str]:

@@ -55,6 +55,13 @@ class MySQLDdl(Ddl):
         # MODIFY restates the whole column: type, NULL/NOT NULL and default at once.
         return self.alter(expected.name, f"MODIFY {self.column_definition(expected.columns[name])}")
 
+    def rename_constraint(
+        self, expected: Table, actual: Table, old: str, new: str, kind: str
+    ) -> str:
+        # no RENAME CONSTRAINT: the constraint is dropped and added under its baseline name
+        drop = self.drop_constraint(actual.name, old, kind)
+        return drop + "\n" + self.add_named(expected, new, kind)
+
     def drop_constraint(self, table: str, name: str, kind: str) -> str:
         verb = {"foreign_key": "FOREIGN KEY", "unique": "INDEX"}.get(kind, "CONSTRAINT")
         return self.alter(table, f"DROP {verb} {self.q(name)}")
@@ -68,13 +75,11 @@ class MySQLDdl(Ddl):
             tree = exp.maybe_parse(definition, dialect="postgres")
         except SqlglotError:
             return super().view_query(definition)
-        for table in tree.find_all(exp.Table):
-            table.set("db", None)
-            table.set("catalog", None)
-        for column in tree.find_all(exp.Column):
-            column.set("db", None)
-            column.set("catalog", None)
-        return tree.sql(dialect=self.dialect.sqlglot, identify=True)
+        for node in tree.find_all(exp.Table, exp.Column):
+            node.set("catalog", None)
+            if isinstance(node, exp.Table):
+                node.set("db", None)
+        return super().view_query(tree.sql(dialect="postgres"))
 
 
 class MySQL(Dialect):

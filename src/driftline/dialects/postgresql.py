@@ -46,6 +46,17 @@ class PostgresDdl(Ddl):
             return add + "\n" + self.alter(table, f"VALIDATE CONSTRAINT {self.q(name)}")
         return super().add_constraint(table, name, body)
 
+    def table_option(self, table: Table, key: str, value: str | None) -> str | None:
+        if key == "unlogged":
+            return self.alter(table.name, "SET UNLOGGED" if value else "SET LOGGED")
+        if key == "row_security":
+            enable = "ENABLE" if value else "DISABLE"
+            force = "FORCE" if value == "forced" else "NO FORCE"
+            return "\n".join(
+                self.alter(table.name, f"{verb} ROW LEVEL SECURITY") for verb in (enable, force)
+            )
+        return None
+
 
 class PostgreSQL(Dialect):
     name = "postgresql"

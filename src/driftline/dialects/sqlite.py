@@ -29,6 +29,15 @@ class SQLiteDdl(Ddl):
     def index_method(self, index: Index) -> str:
         return ""
 
+    # A table rebuild repairs the table's indexes too, so index fixes for the same table must
+    # still run after one: they tolerate an index that is already there or already gone.
+    def create_index(self, table: str, index: Index, *, concurrently: bool | None = None) -> str:
+        sql = super().create_index(table, index, concurrently=False)
+        return sql.replace("INDEX ", "INDEX IF NOT EXISTS ", 1)
+
+    def drop_index(self, table: str, name: str) -> str:
+        return f"DROP INDEX IF EXISTS {self.q(name)};"
+
     def rename_index(self, table: str, old: str, new: str, index: Index) -> str:
         # SQLite has no ALTER INDEX: the index is dropped and created under its baseline name.
         return self.drop_index(table, old) + "\n" + self.create_index(table, index)
@@ -87,6 +96,14 @@ class SQLiteDdl(Ddl):
         return self.rebuild(expected, actual)
 
     def restore_foreign_key(self, expected: Table, actual: Table, name: str) -> str:
+        return self.rebuild(expected, actual)
+
+    def rename_constraint(
+        self, expected: Table, actual: Table, old: str, new: str, kind: str
+    ) -> str:
+        return self.rebuild(expected, actual)
+
+    def remove_constraint(self, expected: Table, actual: Table, name: str, kind: str) -> str:
         return self.rebuild(expected, actual)
 
     def create_view(

@@ -49,7 +49,7 @@ def diff_schemas(
         out += diff_columns(t, exp_t, act_t, d)
         out += diff_constraints(t, exp_t, act_t, d)
         out += diff_indexes(t, exp_t, act_t, d, crit_t, crit_i)
-        out += diff_options(t, exp_t, act_t)
+        out += diff_options(t, exp_t, act_t, d)
     for t in sorted(set(actual.tables) - set(expected.tables)):
         fix = d.drop_table(t) + "\n" + OR_BASELINE
         out.append(Finding(I, "table.unexpected", f"table {t}", "not in the baseline", fix))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from driftline.dialects.ddl import Ddl
 from driftline.findings import Finding, Severity
+from driftline.schema.diff_indexes import OR_BASELINE
 from driftline.schema.model import Schema, Sequence
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
@@ -24,7 +25,8 @@ def _definitions(
             fix = d.create_view(name, definition, replace=True, materialized=materialized)
             out.append(Finding(W, f"{kind}.changed", obj, "definition changed", fix))
     for name in sorted(set(actual) - set(expected)):
-        out.append(Finding(I, f"{kind}.unexpected", f"{label} {name}", "not in the baseline"))
+        fix = d.drop_view(name, materialized=materialized) + "\n" + OR_BASELINE
+        out.append(Finding(I, f"{kind}.unexpected", f"{label} {name}", "not in the baseline", fix))
     return out
 
 
@@ -65,7 +67,7 @@ def _sequences(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
         legacy = want == Sequence(name)  # an older baseline that kept the name only
         changes = "" if legacy else _sequence_changes(want, have)
         if changes:
-            out.append(Finding(W, "sequence.changed", obj, changes))
+            out.append(Finding(W, "sequence.changed", obj, changes, d.alter_sequence(want, have)))
         if not legacy and want.owned_by != have.owned_by:
             out.append(
                 Finding(
@@ -73,10 +75,14 @@ def _sequences(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
                     "sequence.owner_changed",
                     obj,
                     f"owned by {want.owned_by or 'nothing'} became {have.owned_by or 'nothing'}",
+                    d.sequence_owner(want),
                 )
             )
     for name in sorted(set(actual.sequences) - set(expected.sequences)):
-        out.append(Finding(I, "sequence.unexpected", f"sequence {name}", "not in the baseline"))
+        fix = d.drop_sequence(name) + "\n" + OR_BASELINE
+        out.append(
+            Finding(I, "sequence.unexpected", f"sequence {name}", "not in the baseline", fix)
+        )
     return out
 
 
@@ -94,10 +100,14 @@ def _extensions(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
                     "extension.version_changed",
                     obj,
                     f"version {version} became {actual.extensions[name]}",
+                    d.update_extension(name, version),
                 )
             )
     for name in sorted(set(actual.extensions) - set(expected.extensions)):
-        out.append(Finding(I, "extension.unexpected", f"extension {name}", "not in the baseline"))
+        fix = d.drop_extension(name) + "\n" + OR_BASELINE
+        out.append(
+            Finding(I, "extension.unexpected", f"extension {name}", "not in the baseline", fix)
+        )
     return out
 
 

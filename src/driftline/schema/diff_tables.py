@@ -145,11 +145,12 @@ def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
             )
             continue
         if have.behaviour != fk.behaviour:
-            out.append(
-                Finding(W, "foreign_key.changed", obj, f"{_fk_text(fk)} became {_fk_text(have)}")
-            )
-        if have.name != name:
-            out.append(Finding(I, "foreign_key.renamed", obj, f"renamed to {have.name}"))
+            text = f"{_fk_text(fk)} became {_fk_text(have)}"
+            fix = d.restore_foreign_key(exp_t, act_t, name)
+            out.append(Finding(W, "foreign_key.changed", obj, text, fix))
+        elif have.name != name:
+            fix = d.rename_constraint(exp_t, act_t, have.name, name, "foreign_key")
+            out.append(Finding(I, "foreign_key.renamed", obj, f"renamed to {have.name}", fix))
     for fk in sorted(unmatched.values(), key=lambda f: f.name):
         out.append(
             Finding(
@@ -157,6 +158,7 @@ def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                 "foreign_key.unexpected",
                 f"foreign key {t}.{fk.name}",
                 f"not in the baseline: {_fk_text(fk)} (it can reject writes)",
+                d.remove_constraint(exp_t, act_t, fk.name, "foreign_key") + "\n" + OR_BASELINE,
             )
         )
     return out
@@ -179,7 +181,8 @@ def _uniques(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                 )
             )
         elif have != name:
-            out.append(Finding(I, "unique.renamed", obj, f"renamed to {have} (same columns)"))
+            fix = d.rename_constraint(exp_t, act_t, have, name, "unique")
+            out.append(Finding(I, "unique.renamed", obj, f"renamed to {have} (same columns)", fix))
     for cols, name in sorted(unmatched.items(), key=lambda kv: kv[1]):
         out.append(
             Finding(
@@ -187,6 +190,7 @@ def _uniques(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                 "unique.unexpected",
                 f"unique {t}.{name}",
                 f"not in the baseline: unique {_cols(cols)} (it can reject writes)",
+                d.remove_constraint(exp_t, act_t, name, "unique") + "\n" + OR_BASELINE,
             )
         )
     return out
@@ -209,13 +213,16 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                         "became NOT VALID: existing rows are not checked"
                         if now
                         else "was NOT VALID, is now validated",
+                        d.validate_constraint(exp_t, act_t, name) if now else None,
                     )
                 )
             continue
         twin = next((n for n, e in sorted(unmatched.items()) if e == expr), None)
         if twin is not None and twin not in exp_t.checks:
             unmatched.pop(twin)
-            out.append(Finding(I, "check.renamed", obj, f"renamed to {twin} (same expression)"))
+            fix = d.rename_constraint(exp_t, act_t, twin, name, "check")
+            text = f"renamed to {twin} (same expression)"
+            out.append(Finding(I, "check.renamed", obj, text, fix))
             continue
         fix = d.restore_check(exp_t, act_t, name)
         if name in unmatched:
@@ -237,6 +244,7 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                 "check.unexpected",
                 f"check {t}.{name}",
                 f"not in the baseline: CHECK ({expr}) (it can reject writes)",
+                d.remove_constraint(exp_t, act_t, name, "check") + "\n" + OR_BASELINE,
             )
         )
     return out
@@ -263,7 +271,7 @@ def diff_constraints(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding
     )
 
 
-def diff_options(t: str, exp_t: Table, act_t: Table) -> list[Finding]:
+def diff_options(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     for key in sorted(set(exp_t.options) | set(act_t.options)):
         was, now = exp_t.options.get(key), act_t.options.get(key)
@@ -274,6 +282,7 @@ def diff_options(t: str, exp_t: Table, act_t: Table) -> list[Finding]:
                     "table.option_changed",
                     f"table {t}",
                     f"{key.replace('_', ' ')}: {was or 'not set'} became {now or 'not set'}",
+                    d.table_option(exp_t, key, was),
                 )
             )
     return out
