@@ -75,6 +75,10 @@ HAZARDS: dict[str, tuple[set[str], object]] = {
     ),
     "DROP COLUMN": ({"ban-drop-column"}, lambda f: f.kind == "lint.drop_column_in_use"),
     "DROP TABLE": ({"ban-drop-table"}, lambda f: f.kind == "lint.drop_table"),
+    "DROP CONSTRAINT": (
+        {"ban-drop-constraint"},
+        lambda f: f.kind in ("lint.drop_constraint", "lint.drop_primary_key"),
+    ),
 }
 OPT_IN = ["lock-timeout", "drop-index-concurrently"]
 

@@ -74,6 +74,39 @@ def index_of(state: State, create: exp.Create) -> tuple[str, Index] | None:
     )
 
 
+def type_text(dtype: exp.DataType) -> str:
+    """``varchar(16)``: a column type in lower case, without running sqlglot's generator for the
+    plain cases (most of them)."""
+    base = dtype.this
+    params = dtype.expressions
+    simple = all(
+        isinstance(p, exp.DataTypeParam) and isinstance(p.this, exp.Literal) for p in params
+    )
+    if base in _PLAIN_TYPES and simple:
+        args = ",".join(str(p.this.this) for p in params)
+        return _PLAIN_TYPES[base] + (f"({args})" if args else "")
+    return dtype.sql(dialect="postgres").lower()
+
+
+_PLAIN_TYPES = {
+    exp.DataType.Type.VARCHAR: "varchar",
+    exp.DataType.Type.CHAR: "char",
+    exp.DataType.Type.TEXT: "text",
+    exp.DataType.Type.INT: "int",
+    exp.DataType.Type.BIGINT: "bigint",
+    exp.DataType.Type.SMALLINT: "smallint",
+    exp.DataType.Type.BOOLEAN: "boolean",
+    exp.DataType.Type.DECIMAL: "numeric",
+    exp.DataType.Type.TIMESTAMP: "timestamp",
+    exp.DataType.Type.TIMESTAMPTZ: "timestamptz",
+    exp.DataType.Type.UUID: "uuid",
+    exp.DataType.Type.JSONB: "jsonb",
+    exp.DataType.Type.JSON: "json",
+    exp.DataType.Type.DATE: "date",
+    exp.DataType.Type.DOUBLE: "double",
+}
+
+
 def same_definition(a: Index, b: Index) -> bool:
     return (
         [canon(k) for k in a.columns] == [canon(k) for k in b.columns]
@@ -95,7 +128,7 @@ def _column(state: State, node: exp.ColumnDef) -> Column:
     dtype = node.args.get("kind")
     return Column(
         ident(state, node.this),
-        dtype.sql(dialect="postgres").lower() if dtype else "",
+        type_text(dtype) if dtype else "",
         nullable,
         default,
     )
@@ -149,9 +182,9 @@ def _drop_constraint(state: State, table: str, name: str) -> None:
 
 
 def is_primary_key_name(state: State, table: str, name: str) -> bool:
-    """Whether the constraint ``name`` of ``table`` is its primary key (as the server names it)."""
-    spec = state.tables.get(table)
-    return bool(spec and spec.primary_key) and name in (f"{table}_pkey", "primary", "pkey")
+    """Whether the constraint ``name`` of ``table`` is its primary key (as the server names it:
+    ``<table>_pkey`` on PostgreSQL, ``PRIMARY`` on MySQL)."""
+    return name in (f"{table}_pkey", "primary")
 
 
 def _add_constraint(state: State, table: str, action: exp.AddConstraint) -> None:
@@ -234,7 +267,7 @@ def _alter_column(state: State, table: str, action: exp.AlterColumn) -> None:
     col = spec.columns.get(name, Column(name, ""))
     dtype = action.args.get("dtype")
     if dtype is not None:
-        col = dataclasses.replace(col, type=dtype.sql(dialect="postgres").lower())
+        col = dataclasses.replace(col, type=type_text(dtype))
     if action.args.get("allow_null") is False:
         col = dataclasses.replace(col, nullable=False)
     elif action.args.get("allow_null") is True:

@@ -27,7 +27,11 @@ from driftline.lint.state import Routine, State, from_schema
 __all__ = ["RULES", "lint_files", "lint_text", "new_state"]
 
 _DESTRUCTIVE = re.compile(r"\b(DROP|DELETE|TRUNCATE|UPDATE|RENAME)\b", re.I)
-_LITERALS = re.compile(r"'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/", re.S)
+#: literals, comments, and the words that name no destructive act (ON DELETE CASCADE, FOR UPDATE)
+_LITERALS = re.compile(
+    r"'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/|\b(?:ON|FOR)\s+(?:DELETE|UPDATE)\b",
+    re.S | re.I,
+)
 _NAME = r'(?:[\w$]+|"[^"]+"|`[^`]+`)(?:\s*\.\s*(?:[\w$]+|"[^"]+"|`[^`]+`))?'
 _DROP_INDEXES = re.compile(
     rf"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_NAME}(?:\s*,\s*{_NAME})+)"

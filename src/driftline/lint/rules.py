@@ -110,7 +110,12 @@ def _joins_target(where: exp.Expression, target: exp.Expression | None) -> bool:
 
 
 def _data_statements(tree: exp.Expression) -> list[exp.Update | exp.Delete]:
-    return [n for n in tree.find_all(exp.Update, exp.Delete)]
+    """The statement itself if it is an UPDATE/DELETE, and those in its WITH clause."""
+    found = [tree] if isinstance(tree, exp.Update | exp.Delete) else []
+    with_ = tree.args.get("with_") or tree.args.get("with")
+    if isinstance(with_, exp.With):
+        found += [n for cte in with_.expressions for n in _data_statements(cte.this)]
+    return found
 
 
 @rule("no-where")
@@ -219,7 +224,8 @@ def drop_critical_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
 def critical_index_changed(tree: exp.Expression, ctx: Context) -> list[Hit]:
     state = ctx.state
     hits: list[Hit] = []
-    if isinstance(tree, exp.Create) and (tree.args.get("kind") or "").upper() == "INDEX":
+    index = tree.this if isinstance(tree, exp.Create) else None
+    if isinstance(index, exp.Index) and ident(state, index.this) in state.critical_defs:
         built = index_of(state, tree)
         if built is not None and built[1].name in state.critical_defs:
             owner, original = state.critical_defs[built[1].name]
@@ -337,12 +343,13 @@ def drop_primary_key(tree: exp.Expression, ctx: Context) -> list[Hit]:
         if not is_pk:
             continue
         critical = source in state.critical_keys or source in state.critical_tables
-        spec = state.tables[table]
+        spec = state.tables.get(table)
+        columns = f" ({', '.join(spec.primary_key)})" if spec and spec.primary_key else ""
         hits.append(
             (
                 Severity.ERROR if critical else Severity.WARNING,
                 f"primary key {table}",
-                f"drops the primary key of {table} ({', '.join(spec.primary_key)})"
+                f"drops the primary key of {table}{columns}"
                 + (", which is marked critical" if critical else "")
                 + f": lookups by key scan {table} and duplicates become possible",
                 "keep the primary key; to change it, add the new unique index first",

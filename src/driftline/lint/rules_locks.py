@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from driftline.findings import Severity
 from driftline.lint import fixes, rewrites
-from driftline.lint.effects import dropped_indexes, ident
+from driftline.lint.effects import dropped_indexes, ident, type_text
 from driftline.lint.rules import Context, Hit, alter_actions, rule
 
 
@@ -80,7 +80,7 @@ def table_rewrite(tree: exp.Expression, ctx: Context) -> list[Hit]:
     for action in actions:
         if isinstance(action, exp.AlterColumn) and action.args.get("dtype") is not None:
             column = ident(ctx.state, action.this)
-            new = action.args["dtype"].sql(dialect="postgres").lower()
+            new = type_text(action.args["dtype"])
             old = spec.columns[column].type if spec and column in spec.columns else None
             rewrites_ = rewrites.type_change_rewrites(old, new)
             if action.args.get("using"):
