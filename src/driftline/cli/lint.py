@@ -28,6 +28,9 @@ def lint(
     rule: list[str] = typer.Option(
         [], "--rule", help="Turn on an opt-in rule: lock-timeout (repeatable)."
     ),
+    hash_comments: bool = typer.Option(
+        False, "--hash-comments", help="Lines starting with # are comments (vendor loaders)."
+    ),
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
@@ -45,6 +48,7 @@ def lint(
         large_tables=large_table,
         rules=rule,
         critical=critical,
+        hash_comments=hash_comments,
     )
     title = f"lint of {len(files)} file{'s' if len(files) != 1 else ''}"
     return report_findings(findings, fmt, title=title, fail_on=fail_on, out=out)

@@ -28,6 +28,8 @@ class LintDialect:
     #: otherwise names compare case-insensitively
     case_sensitive_quoted: bool = False
     hash_comments: bool = False  # '#' starts a comment (mysql client)
+    #: a line starting with '#' is a comment: vendors' loaders strip them (RT's upgrade files)
+    hash_lines: bool = False
     backslash_escapes: bool = False  # '\' escapes inside '…' and "…" strings
     double_quote_strings: bool = False  # "…" is a string, not an identifier
     dollar_quotes: bool = False  # $tag$ … $tag$ bodies

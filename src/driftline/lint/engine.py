@@ -7,6 +7,7 @@ sees the tables the first one created.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Iterable
@@ -53,6 +54,7 @@ _HARMLESS = re.compile(
     re.I | re.S,
 )
 _CALL = re.compile(r"CALL\b", re.I)
+_CONVERT = re.compile(rf"ALTER\s+TABLE\s+({_NAME})\s+CONVERT\s+TO\s+CHARACTER\s+SET\b", re.I)
 _MAX_DEPTH = 4
 #: sqlglot logs each statement it keeps as a command; lint reports those itself
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -64,11 +66,14 @@ def new_state(
     *,
     large_tables: Iterable[str] = (),
     critical: Iterable[str] = (),
+    hash_comments: bool = False,
 ) -> State:
     """The state lint starts from: a baseline's schema (``driftline.schema.baseline.Baseline``)
     or nothing. ``critical`` marks more indexes, and primary keys written ``TABLE.primary_key``
     or as their constraint name (``TABLE_pkey``)."""
     d = dialect if isinstance(dialect, LintDialect) else get(dialect)
+    if hash_comments:
+        d = dataclasses.replace(d, hash_lines=True)
     if baseline is None:
         state = State(d)
     else:
@@ -172,6 +177,18 @@ class _Linter:
                 )
                 for n in names
             ]
+        convert = _CONVERT.match(text)
+        if convert:
+            table = self.state.key(_table(state, convert.group(1)).name)
+            if state.is_big(table):
+                self.report(
+                    "table-rewrite", Severity.WARNING, f"table {table}",
+                    f"CONVERT TO CHARACTER SET copies the whole of {table}; writes to it wait "
+                    f"until the copy ends{where}",
+                    "convert in a maintenance window, or with an online schema-change tool",
+                    line, outer,
+                )  # fmt: skip
+            return []
         renames = _RENAME_TABLES.match(text)
         if renames:
             return [
@@ -298,16 +315,20 @@ def lint_files(
     large_tables: Iterable[str] = (),
     rules: Iterable[str] = (),
     critical: Iterable[str] = (),
+    hash_comments: bool = False,
 ) -> list[Finding]:
     """Lint every file, in order, against one evolving state; the dialect defaults to the
-    baseline's, else PostgreSQL."""
+    baseline's, else PostgreSQL. ``hash_comments``: lines starting with ``#`` are comments, as
+    some vendors' loaders strip them before the SQL reaches the server."""
     if isinstance(baseline, str | Path):
         from driftline.schema.baseline import load_baseline
 
         baseline = load_baseline(baseline)
     if dialect is None:
         dialect = getattr(baseline, "dialect", None) or "postgresql"
-    state = new_state(dialect, baseline, large_tables=large_tables, critical=critical)
+    state = new_state(
+        dialect, baseline, large_tables=large_tables, critical=critical, hash_comments=hash_comments
+    )
     unknown = set(rules) - set(RULES)
     if unknown:
         from driftline.errors import UsageError

@@ -142,6 +142,12 @@ class _Scanner:
     def _line_command(self, i: int) -> int:
         """Client commands that own a whole line at the start of a statement."""
         src, d = self.src, self.d
+        if d.hash_lines:
+            k = i
+            while k < len(src) and src[k] in " \t":
+                k += 1
+            if src.startswith("#", k):
+                return self._end_line(k)
         if d.delimiter_command:
             m = _DELIMITER.match(src, i)
             if m:
