@@ -162,3 +162,32 @@ def test_a_migration_history_judges_each_file_on_what_the_ones_before_built():
         state=state,
     )
     assert [(f.line, f.kind) for f in found] == [(2, "lint.table_rewrite")]
+
+
+def test_cli_marks_primary_keys_critical_turns_on_rules_and_strips_hash_lines(tmp_path, capsys):
+    script = tmp_path / "m.sql"
+    script.write_text("# cleanup\nALTER TABLE ticket DROP CONSTRAINT ticket_pkey;\n")
+    base = ["lint", str(script), "-b", str(BASELINE), "-f", "json", "--hash-comments"]
+    assert run(base) == 0  # a warning: the key is not marked critical
+    assert json.loads(capsys.readouterr().out)["summary"]["warning"] == 1
+    assert run([*base, "--critical", "ticket.primary_key"]) == 1
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert (finding["kind"], finding["severity"], finding["line"]) == (
+        "lint.drop_primary_key",
+        "error",
+        2,
+    )
+    assert run([*base, "--rule", "lock-timeout", "--fail-on", "warning"]) == 1
+    kinds = {f["kind"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert kinds == {"lint.drop_primary_key", "lint.lock_timeout"}
+    assert run([*base, "--rule", "lock-timeot"]) == 2
+    assert "did you mean 'lock-timeout'" in capsys.readouterr().err
+
+
+def test_a_baseline_may_mark_a_primary_key_critical_by_its_index_name():
+    baseline = load_baseline(BASELINE)
+    baseline.critical_indexes.add("public.ticket.ticket_pkey")
+    [finding] = lint_text(
+        "ALTER TABLE ticket DROP CONSTRAINT ticket_pkey;", "m.sql", baseline=baseline
+    )
+    assert (finding.kind, finding.severity.label) == ("lint.drop_primary_key", "error")

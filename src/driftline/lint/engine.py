@@ -87,11 +87,16 @@ def new_state(
     state.large_tables = {t if t == "*" else state.key(t) for t in large_tables}
     for name in critical:
         _mark_critical(state, name)
+    for name in list(state.critical_indexes):  # a baseline may name a primary key's index
+        if state.index(name) is None:
+            _mark_critical(state, name)
     return state
 
 
 def _mark_critical(state: State, name: str) -> None:
     text = name.strip()
+    if text.count(".") >= 1 and not text.lower().endswith((".primary_key", ".pkey")):
+        text = text.rsplit(".", 1)[-1]  # schema.table.index → index
     for suffix in (".primary_key", ".pkey", "_pkey"):
         table = state.key(text[: -len(suffix)]) if text.lower().endswith(suffix) else ""
         if table and table in state.tables:
