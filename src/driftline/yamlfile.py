@@ -73,7 +73,18 @@ class YamlDoc:
         return InputFileError(self.path, message, line=self.line(*keys))
 
 
+#: Texts at least this long (schema baselines of real databases) are first offered to
+#: :func:`driftline.yamlfast.fast_load`; smaller ones are read by PyYAML alone.
+FAST_LOAD_MIN_CHARS = 32_768
+
+
 def parse_yaml(text: str, path: str | Path = "<string>") -> YamlDoc:
+    if len(text) >= FAST_LOAD_MIN_CHARS:
+        from driftline.yamlfast import DEFER, fast_load
+
+        data = fast_load(text)
+        if data is not DEFER:
+            return YamlDoc(str(path), data, text)
     try:
         data = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:

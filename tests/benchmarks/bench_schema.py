@@ -1,38 +1,73 @@
-"""Schema snapshot + check speed on PostgreSQL, beside migra and SQLAlchemy bulk reflection.
+"""Schema check and diff as whole processes, beside ``migra --unsafe``, on PostgreSQL.
 
-    python tests/benchmarks/bench_schema.py [--tables 1000] [--big 10000]
+    python tests/benchmarks/bench_schema.py [--tables 1000 --tables 10000] [--rounds 3] [--keep]
 
-Builds a database of N tables with 3 secondary indexes each (plus primary keys), and a copy
-(CREATE DATABASE … TEMPLATE) with a few indexes dropped. Then, in one process, best of 3:
-driftline snapshot of A + check of B against it; migra diffing A and B (its Python API on open
-connections: no interpreter start-up counted); SQLAlchemy 2's bulk reflection
-(get_multi_columns / _indexes / _pk_constraint / _foreign_keys) of A.
-driftline is measured twice: snapshot + check through the YAML baseline file, and the live diff of
-two databases (``schema diff``), which is what migra does.
-Targets (issue 3): 1,000 tables ≤ 0.2 s and ≥ 15x faster than migra; 10,000 tables ≤ 2 s.
+For each size N it builds database A (N tables, each with a primary key and 3 secondary indexes)
+and B, a copy of A lacking one index, unless a complete pair from an earlier ``--keep`` run is
+there. Then, in turns, best of ``--rounds``:
+
+- ``driftline schema check --db B --baseline A.yaml`` (the baseline snapshot of A, written once);
+- ``driftline schema diff --db A --db B``;
+  both with ``--fail-on warning``, so exit 1 proves they found the missing index;
+- ``migra --unsafe A B`` with ``postgresql+psycopg2://`` URLs (exit 2 = changes found; any other
+  exit code stops the benchmark, so a peer that fails fast never looks fast).
+
+It prints wall time, peak memory and the ratio to migra per size, and the catalog read (driftline's
+inspector, in process) against the raw catalog queries alone. The databases are dropped at the end
+unless ``--keep`` is given. Targets: 1,000 tables ≥ 3x migra for both commands; 10,000 tables
+≤ 2 s and ≥ 12x migra in < 250 MB; the catalog read within 2x of its raw queries.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
-import uuid
+from importlib import resources
 from pathlib import Path
 
 import sqlalchemy as sa
+from wholeprocess import Case, alternate, load, table
 
 from driftline.db import make_engine
-from driftline.schema import check, snapshot
 from driftline.scratch import DEFAULT_SERVERS, create_database, drop_database
 
 SERVER = DEFAULT_SERVERS["postgresql"]
+COMPLETE = "driftline benchmark database, complete"
 
 
-def build(name: str, tables: int) -> str:
-    url = create_database(SERVER, name)
-    engine = make_engine(url)
+def url_of(name: str, driver: str = "postgresql") -> str:
+    url = sa.engine.make_url(SERVER).set(drivername=driver, database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def is_complete(name: str) -> bool:
+    engine = make_engine(SERVER)
+    try:
+        with engine.connect() as conn:
+            comment = conn.exec_driver_sql(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+                f"WHERE datname = '{name}'"
+            ).scalar()
+    finally:
+        engine.dispose()
+    return comment == COMPLETE
+
+
+def mark_complete(name: str) -> None:
+    admin = make_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"COMMENT ON DATABASE \"{name}\" IS '{COMPLETE}'")
+    admin.dispose()
+
+
+def build(name: str, tables: int) -> None:
+    drop_database(SERVER, name)
+    create_database(SERVER, name)
+    engine = make_engine(url_of(name))
     for first in range(1, tables + 1, 1000):  # one transaction per 1,000 tables (lock table)
         last = min(tables, first + 999)
         with engine.begin() as conn:
@@ -49,136 +84,128 @@ def build(name: str, tables: int) -> str:
             """)
             )
     engine.dispose()
-    return url
+    mark_complete(name)
 
 
-def copy_with_drift(template: str, name: str) -> str:
+def copy_lacking_one_index(template: str, name: str) -> None:
+    drop_database(SERVER, name)
     admin = make_engine(SERVER, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     admin.dispose()
-    url = sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
+    engine = make_engine(url_of(name))
     with engine.begin() as conn:
-        for i in (1, 2, 3):
-            conn.exec_driver_sql(f"DROP INDEX ix_t{i}_a")
+        conn.exec_driver_sql("DROP INDEX ix_t1_a")
     engine.dispose()
-    return url
+    mark_complete(name)
 
 
-def best(fn, repeat: int = 3) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
+def databases(tables: int) -> tuple[str, str]:
+    """Names of the pair for ``tables``, built unless a complete pair is already there."""
+    a, b = f"bench_schema_{tables}_a", f"bench_schema_{tables}_b"
+    if not (is_complete(a) and is_complete(b)):
+        started = time.perf_counter()
+        build(a, tables)
+        copy_lacking_one_index(a, b)
+        print(f"built {a} and {b} in {time.perf_counter() - started:.0f} s", flush=True)
+    return a, b
+
+
+def catalog_read(name: str, rounds: int) -> tuple[float, float]:
+    """Best seconds of driftline's inspector and of its raw catalog queries alone (fetchall)."""
+    import psycopg
+
+    from driftline.schema.inspect import inspect
+
+    url = url_of(name)
+    sql_dir = resources.files("driftline.schema") / "sql" / "postgresql"
+    queries = [f.read_text() for f in sql_dir.iterdir() if f.name.endswith(".sql")]
+    conninfo = url_of(name).replace("postgresql://", "postgresql://", 1)
+    inspector, raw = [], []
+    for _ in range(rounds):
         start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+        inspect(url)
+        inspector.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with psycopg.connect(conninfo) as conn:
+            for query in queries:
+                conn.execute(query).fetchall()
+        raw.append(time.perf_counter() - start)
+    return min(inspector), min(raw)
 
 
-def driftline_run(a: str, b: str, folder: Path) -> tuple[float, int]:
-    def run():
-        snapshot(a, folder / "a.yaml")
-        return check(b, folder / "a.yaml")
-
-    seconds, findings = best(run)
-    return seconds, len(findings)
-
-
-def driftline_live_diff(a: str, b: str) -> tuple[float, int]:
-    """What migra does: read two live catalogs and diff them (no baseline file)."""
-    from driftline.schema import diff
-
-    seconds, findings = best(lambda: diff(a, b))
-    return seconds, len(findings)
-
-
-def migra_run(a: str, b: str) -> tuple[float, int] | str:
-    try:
-        from migra import Migration
-    except ImportError as exc:
-        return f"migra not importable: {exc}"
-    ea = sa.create_engine(a.replace("postgresql+psycopg", "postgresql+psycopg"))
-    eb = sa.create_engine(b)
-    try:
-        with ea.connect() as ca, eb.connect() as cb:
-
-            def run():
-                m = Migration(ca, cb)
-                m.set_safety(False)
-                m.add_all_changes()
-                return m.sql
-
-            seconds, sql = best(run)
-        return seconds, sql.count("\n")
-    except Exception as exc:  # report, do not hide, why migra could not run
-        return f"migra failed: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-    finally:
-        ea.dispose()
-        eb.dispose()
-
-
-def sqlalchemy_run(a: str) -> float:
-    engine = make_engine(a)
-
-    def run():
-        insp = sa.inspect(engine)
-        insp.get_multi_columns(schema="public")
-        insp.get_multi_indexes(schema="public")
-        insp.get_multi_pk_constraint(schema="public")
-        insp.get_multi_foreign_keys(schema="public")
-
-    seconds, _ = best(run)
-    engine.dispose()
-    return seconds
-
-
-def measure(tables: int, with_peers: bool) -> dict:
-    tag = uuid.uuid4().hex[:6]
-    a_name, b_name = f"bench_schema_a_{tag}", f"bench_schema_b_{tag}"
-    started = time.perf_counter()
-    try:
-        a = build(a_name, tables)
-        b = copy_with_drift(a_name, b_name)
-    except BaseException:
-        drop_database(SERVER, b_name)
-        drop_database(SERVER, a_name)
-        raise
-    result: dict = {"tables": tables, "indexes": tables * 3,
-                    "build_s": round(time.perf_counter() - started, 1)}  # fmt: skip
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            seconds, findings = driftline_run(a, b, Path(tmp))
-        result["driftline_snapshot_plus_check_s"] = round(seconds, 3)
-        result["driftline_findings"] = findings
-        live_s, _ = driftline_live_diff(a, b)
-        result["driftline_live_diff_s"] = round(live_s, 3)
-        result["sqlalchemy_bulk_reflection_s"] = round(sqlalchemy_run(a), 3)
-        if with_peers:
-            peer = migra_run(a, b)
-            if isinstance(peer, str):
-                result["migra"] = peer
-            else:
-                result["migra_s"] = round(peer[0], 3)
-                result["migra_sql_lines"] = peer[1]
-                result["speedup_vs_migra_snapshot_check"] = round(peer[0] / seconds, 1)
-                result["speedup_vs_migra_live_diff"] = round(peer[0] / live_s, 1)
-    finally:
-        drop_database(SERVER, b_name)
-        drop_database(SERVER, a_name)
-    return result
+def measure(tables: int, rounds: int, work: Path) -> None:
+    a, b = databases(tables)
+    baseline = work / f"{a}.yaml"
+    driftline = [sys.executable, "-m", "driftline"]
+    subprocess.run([*driftline, "schema", "snapshot", "--db", url_of(a), "-o", str(baseline)],
+                   check=True, capture_output=True)  # fmt: skip
+    cases = {
+        f"driftline schema check, {tables} tables": Case(
+            [
+                *driftline,
+                "schema",
+                "check",
+                "--db",
+                url_of(b),
+                "--baseline",
+                str(baseline),
+                "--fail-on",
+                "warning",
+            ],
+            ok=frozenset({1}),
+        ),
+        f"driftline schema diff, {tables} tables": Case(
+            [
+                *driftline,
+                "schema",
+                "diff",
+                "--db",
+                url_of(a),
+                "--db",
+                url_of(b),
+                "--fail-on",
+                "warning",
+            ],
+            ok=frozenset({1}),
+        ),
+    }
+    peers = {}
+    migra = shutil.which("migra") or str(Path(sys.executable).with_name("migra"))
+    if Path(migra).exists():
+        name = f"migra --unsafe, {tables} tables"
+        cases[name] = Case(
+            [migra, "--unsafe", url_of(a, "postgresql+psycopg2"), url_of(b, "postgresql+psycopg2")],
+            ok=frozenset({2}),
+        )
+        peers = {case: name for case in cases if case != name}
+    else:
+        print("migra not installed (pip install -e '.[bench]'): no peer figures")
+    print(load(), flush=True)
+    results = alternate(cases, rounds)
+    print(table(results, peers))
+    inspector, raw = catalog_read(a, rounds)
+    print(f"catalog read, {tables} tables: inspector {inspector:.3f} s, raw queries {raw:.3f} s "
+          f"({inspector / raw:.2f}x the raw queries)")  # fmt: skip
+    print(load(), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", type=int, default=1000)
-    parser.add_argument("--big", type=int, default=10_000)
+    parser.add_argument("--tables", type=int, action="append", help="sizes (default 1000)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the databases for a rerun")
     args = parser.parse_args()
-    results = [measure(args.tables, with_peers=True)]
-    print(json.dumps(results[-1]), flush=True)
-    if args.big:
-        results.append(measure(args.big, with_peers=False))
-        print(json.dumps(results[-1]), flush=True)
-    Path("bench_schema.json").write_text(json.dumps(results, indent=2) + "\n")
+    sizes = args.tables or [1000]
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench_schema_") as tmp:
+            for tables in sizes:
+                measure(tables, args.rounds, Path(tmp))
+    finally:
+        if not args.keep:
+            for tables in sizes:
+                for side in "ab":
+                    drop_database(SERVER, f"bench_schema_{tables}_{side}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,88 @@
+"""Time whole processes, as a CI job does: start-up, work and exit, best of N, taken in turns.
+
+Every case runs once per round, in the same order, so driftline and its peer see the same load.
+Peak memory is the process's own maximum resident set (``wait4``), not its children's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Case:
+    argv: Sequence[str]
+    #: exit codes that mean the command did its job (a peer failing fast must not look fast)
+    ok: frozenset[int] = frozenset({0})
+    env: Mapping[str, str] | None = None
+    cwd: str | None = None
+
+
+@dataclass
+class Result:
+    walls: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return min(self.walls)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.rss_mb)
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run_once(case: Case) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one run; raises when the exit code is not ``ok``."""
+    env = dict(os.environ, **(case.env or {}))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(case.argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=case.cwd
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in case.ok:
+            err.seek(0)
+            out.seek(0)
+            tail = (err.read() or out.read()).decode(errors="replace")[-1500:]
+            raise CommandFailed(f"{' '.join(case.argv)} exited {proc.returncode}:\n{tail}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def alternate(cases: Mapping[str, Case], rounds: int) -> dict[str, Result]:
+    """Run every case once per round, in turn; ``rounds`` samples each."""
+    results = {name: Result() for name in cases}
+    for _ in range(rounds):
+        for name, case in cases.items():
+            wall, rss = run_once(case)
+            results[name].walls.append(wall)
+            results[name].rss_mb.append(rss)
+    return results
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def table(results: Mapping[str, Result], peer_of: Mapping[str, str] | None = None) -> str:
+    """One line per case: best wall, peak RSS and, for a case with a peer, the speed ratio."""
+    lines = [f"{'case':<44} {'best s':>8} {'peak MB':>8}  ratio"]
+    for name, result in results.items():
+        ratio = ""
+        peer = (peer_of or {}).get(name)
+        if peer is not None:
+            ratio = f"{results[peer].best / result.best:5.1f}x faster than {peer}"
+        lines.append(f"{name:<44} {result.best:8.3f} {result.peak_mb:8.0f}  {ratio}")
+    return "\n".join(lines)
