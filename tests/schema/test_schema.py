@@ -16,6 +16,7 @@ from driftline.findings import Severity
 from driftline.schema import check, diff_schemas, inspect, load_baseline, write_baseline
 from driftline.schema.baseline import Baseline, IgnoreEntry
 from reference_system.schema import create_schema
+from tests.conftest import require_server
 
 BASELINES = Path(__file__).resolve().parents[2] / "baselines"
 DROP = {
@@ -195,8 +196,11 @@ def test_snapshot_from_sql_matches_the_live_database(pg_url, tmp_path):
         "CREATE INDEX ix_open ON ticket (created_at) WHERE status_code IN ('NEW', 'REOPENED');\n"
     )
     base = tmp_path / "b.yaml"
+    server = require_server("postgresql")
     assert run(["schema", "snapshot", "--from-sql", str(ddl), "--dialect", "postgres",
-                "-o", str(base), "--critical-index", "ix_open"]) == 0  # fmt: skip
+                "--scratch-server", server, "-o", str(base),
+                "--critical-index", "IX_OPEN"]) == 0  # fmt: skip
+    assert load_baseline(base).critical_indexes == {"public.ticket.ix_open"}
     engine = make_engine(pg_url)
     with engine.begin() as conn:
         for statement in ddl.read_text().split(";"):

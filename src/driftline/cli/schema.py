@@ -24,9 +24,17 @@ schema_app = typer.Typer(
 def snapshot_command(
     db: str | None = typer.Option(None, "--db", help="Database to snapshot."),
     from_sql: Path | None = typer.Option(
-        None, "--from-sql", help="DDL file instead of a database."
+        None,
+        "--from-sql",
+        help="DDL file (pg_dump, mysqldump, sqlite3 .dump, vendor DDL) instead of a database.",
     ),
     dialect: str | None = typer.Option(None, "--dialect", help="Dialect of --from-sql."),
+    scratch_server: str | None = typer.Option(
+        None,
+        "--scratch-server",
+        help="Server where --from-sql may create and drop a throwaway database "
+        "(PostgreSQL/MariaDB; default $DRIFTLINE_SCRATCH_SERVER).",
+    ),
     out: Path = typer.Option(..., "--output", "-o", help="Baseline file to write."),
     critical_index: list[str] = typer.Option(
         [], "--critical-index", help="Mark an index SLA-critical (repeatable)."
@@ -35,19 +43,24 @@ def snapshot_command(
         [], "--critical-table", help="Mark a table SLA-critical (repeatable)."
     ),
 ) -> int:
-    """Write a baseline from a live database (or from DDL files parsed with sqlglot)."""
-    from driftline.schema.baseline import Baseline, write_baseline
-    from driftline.schema.check import _with_critical, snapshot
-    from driftline.schema.fromsql import schema_from_sql
+    """Write a baseline from a live database, or from a DDL file built in a throwaway one."""
+    from driftline.schema.check import snapshot, snapshot_from_sql
 
     if (db is None) == (from_sql is None):
         raise UsageError("give exactly one of --db URL or --from-sql FILE")
     if from_sql is not None:
         if not dialect:
             raise UsageError("--from-sql needs --dialect postgres|sqlite|mysql")
-        schema = schema_from_sql(from_sql, dialect)
-        baseline = _with_critical(Baseline(schema), schema, critical_index, critical_table)
-        write_baseline(baseline, out)
+        baseline, skipped = snapshot_from_sql(
+            from_sql,
+            dialect,
+            out,
+            scratch_server=scratch_server,
+            critical_indexes=critical_index,
+            critical_tables=critical_table,
+        )
+        for line in skipped:
+            stderr_console().print(line, markup=False, highlight=False, soft_wrap=True)
     else:
         baseline = snapshot(
             db, out, critical_indexes=critical_index, critical_tables=critical_table

@@ -41,8 +41,11 @@ _WORDCHAR = re.compile(r"[\w$]")
 
 
 class _Scanner:
-    def __init__(self, source: str, dialect: LintDialect) -> None:
+    def __init__(
+        self, source: str, dialect: LintDialect, executable_comments: bool = False
+    ) -> None:
         self.src = source
+        self.executable_comments = executable_comments
         self.d = dialect
         self.newlines = [m.start() for m in re.finditer("\n", source)]
         self.pieces: list[Piece] = []
@@ -124,6 +127,8 @@ class _Scanner:
             elif (c == "-" and src.startswith("--", j)) or (c == "#" and d.hash_comments):
                 i = self._end_line(j)
             elif c == "/" and src.startswith("/*", j):
+                if self.executable_comments and src.startswith(("/*!", "/*M!"), j):
+                    self._mark(j + 1, j)  # MySQL runs what is inside: it is the statement
                 i = self._block_comment(j)
             elif c == "\\" and d.psql_meta:
                 i = self._meta(j)
@@ -233,6 +238,10 @@ class _Scanner:
         return m.end() if m else len(src)
 
 
-def split(source: str, dialect: LintDialect) -> list[Piece]:
-    """Every statement and skipped client command of ``source``, in order."""
-    return _Scanner(source, dialect).run()
+def split(source: str, dialect: LintDialect, *, executable_comments: bool = False) -> list[Piece]:
+    """Every statement and skipped client command of ``source``, in order.
+
+    ``executable_comments``: keep MySQL's ``/*!40101 … */`` as statements (the server executes
+    them), for callers that send the statements to a server rather than read them.
+    """
+    return _Scanner(source, dialect, executable_comments).run()

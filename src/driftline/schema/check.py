@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,21 +29,70 @@ def snapshot(
     return baseline
 
 
+def _as_written(name: str, dialect: str) -> str:
+    """A dotted name as written in DDL, as the server stores it: quoted parts keep their
+    spelling, unquoted ones fold the way the server folds them (PostgreSQL: lower case)."""
+    from driftline import dialects
+
+    d = dialects.get(dialect)
+    parts = re.findall(r'"((?:[^"]|"")*)"|`((?:[^`]|``)*)`|([^.]+)', name)
+    return ".".join(q or b or d.fold(bare) for q, b, bare in parts)
+
+
+def _matches(name: str, known: Iterable[str], dialect: str) -> list[str]:
+    """Known dotted names ending in ``name`` as the server stores it; failing that, ignoring
+    case (MariaDB and SQLite compare index and table names so)."""
+    wanted = _as_written(name, dialect)
+
+    def tails(k: str) -> list[str]:
+        parts = k.split(".")
+        return [".".join(parts[i:]) for i in range(len(parts))]
+
+    for key in (str, str.lower):
+        found = sorted(k for k in known if key(wanted) in [key(t) for t in tails(k)])
+        if found:
+            return found
+    return []
+
+
 def _with_critical(
     baseline: Baseline, schema: Schema, indexes: Iterable[str], tables: Iterable[str]
 ) -> Baseline:
-    known_ix = {f"{t}.{i}" for t, table in schema.tables.items() for i in table.indexes}
+    """Mark critical indexes (``[schema.]table.index`` or ``index``) and tables, each written
+    the way the DDL writes it."""
+    known_ix = [f"{t}.{i}" for t, table in schema.tables.items() for i in table.indexes]
     for name in indexes:
-        matches = [k for k in known_ix if k == name or k.endswith(f".{name}")]
+        matches = _matches(name, known_ix, schema.dialect)
         if not matches:
             raise UsageError(f"--critical-index {name}: no such index in the snapshot")
         baseline.critical_indexes.update(matches)
     for name in tables:
-        matches = [t for t in schema.tables if t == name or t.endswith(f".{name}")]
+        matches = _matches(name, list(schema.tables), schema.dialect)
         if not matches:
             raise UsageError(f"--critical-table {name}: no such table in the snapshot")
         baseline.critical_tables.update(matches)
     return baseline
+
+
+def snapshot_from_sql(
+    path: str | Path,
+    dialect: str,
+    out: str | Path,
+    *,
+    scratch_server: str | None = None,
+    critical_indexes: Iterable[str] = (),
+    critical_tables: Iterable[str] = (),
+) -> tuple[Baseline, list[str]]:
+    """Write a baseline of the schema the DDL file ``path`` builds (see
+    :mod:`driftline.schema.fromsql`); also return one line per statement not executed."""
+    from driftline.schema.fromsql import schema_from_sql
+
+    built = schema_from_sql(path, dialect, scratch_server)
+    baseline = _with_critical(
+        Baseline(built.schema), built.schema, critical_indexes, critical_tables
+    )
+    write_baseline(baseline, out)
+    return baseline, built.skipped
 
 
 def compare(

@@ -89,7 +89,7 @@ def expression(raw: str | None, dialect: str) -> str | None:
     while previous != tree.sql():  # strip until nothing changes (nested casts, parens)
         previous = tree.sql()
         tree = _strip(tree)
-    return tree.sql(dialect="postgres")
+    return tree.sql(dialect="postgres", comments=False)  # comments carry no meaning
 
 
 def key(raw: str, dialect: str, desc: bool = False, nulls_first: bool | None = None) -> str:
