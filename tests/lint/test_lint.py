@@ -23,7 +23,8 @@ def test_corpus(case):
     dialect = case.parent.parent.name
     expected = yaml.safe_load(case.with_suffix(".expected.yaml").read_text())["findings"]
     options = yaml.safe_load(case.with_suffix(".expected.yaml").read_text()).get("options", {})
-    findings = lint_files([case], baseline=BASELINE, dialect=dialect, **options)
+    own = HERE / f"baseline.{dialect}.yaml"  # names as that server's catalog writes them
+    findings = lint_files([case], baseline=own if own.exists() else BASELINE, **options)
     got = sorted((f.line, f.kind, f.severity.label) for f in findings)
     assert got == sorted((e["line"], e["kind"], e["severity"]) for e in expected)
     assert all(f.file == str(case) for f in findings)
@@ -64,7 +65,7 @@ def test_critical_drop_names_the_restoring_ddl():
     )
     assert finding.fix == (
         'CREATE INDEX CONCURRENTLY "ix_ticket_status_log_status_changed" ON '
-        '"ticket_status_log"("status_code", "changed_at");'
+        '"public"."ticket_status_log" ("status_code", "changed_at");'
     )
 
 

@@ -1,68 +1,35 @@
-"""Fix SQL that lint prints: rendered through sqlglot in the target dialect, identifiers quoted."""
+"""Fix SQL that lint prints, in the target dialect: index DDL comes from the dialect layer
+(:mod:`driftline.dialects`), the few ALTERs of lint's own advice are built here."""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
 from driftline.lint.dialect import LintDialect
-from driftline.lint.state import key_column
+from driftline.lint.state import State
 from driftline.schema.model import Index
 
 
-def create_index(dialect: LintDialect, table: str, index: Index) -> str:
-    """The CREATE INDEX that restores ``index`` on ``table`` (CONCURRENTLY where it exists)."""
-    keys = []
-    for key in index.columns:
-        column = key_column(key)
-        desc = key.lower().rstrip().endswith(" desc") or " desc " in key.lower()
-        node: exp.Expression = (
-            exp.column(column, quoted=True)
-            if column
-            else exp.maybe_parse(key.rsplit(" desc", 1)[0], dialect="postgres")
-        )
-        # the server's default NULLS placement, so none is spelt out
-        nulls_first = desc if dialect.online_ddl else not desc
-        keys.append(exp.Ordered(this=node, desc=desc or None, nulls_first=nulls_first))
-    where = (
-        exp.Where(this=exp.maybe_parse(index.where, dialect="postgres")) if index.where else None
-    )
-    params = exp.IndexParameters(
-        columns=keys,
-        where=where,
-        using=exp.var(index.method) if index.method and dialect.online_ddl else None,
-    )
-    create = exp.Create(
-        this=exp.Index(
-            this=exp.to_identifier(index.name, quoted=True),
-            table=exp.Table(this=exp.to_identifier(table, quoted=True)),
-            params=params,
-        ),
-        kind="INDEX",
-        unique=index.unique or None,
-        concurrently=dialect.online_ddl or None,
-    )
-    return create.sql(dialect=dialect.glot) + ";"
+def _ddl(dialect: LintDialect):  # type: ignore[no-untyped-def]
+    from driftline import dialects
+
+    return dialects.get(dialect.name).ddl
+
+
+def create_index(state: State, table: str, index: Index) -> str:
+    """The CREATE INDEX that restores the baseline's ``index`` on ``table`` (CONCURRENTLY where
+    the server has it), rendered by the dialect layer."""
+    return _ddl(state.dialect).create_index(*state.as_baseline(table, index))
+
+
+def recreate_index(state: State, table: str, index: Index) -> str:
+    """Drop the index of that name and create it as the baseline defines it."""
+    return _ddl(state.dialect).recreate_index(*state.as_baseline(table, index))
 
 
 def name(dialect: LintDialect, identifier: str) -> str:
     """An identifier as the dialect writes it, quoted only where it must be."""
     return exp.to_identifier(identifier).sql(dialect=dialect.glot)
-
-
-def drop_index(dialect: LintDialect, table: str, index: str) -> str:
-    drop = exp.Drop(
-        kind="INDEX",
-        tables=[exp.Table(this=exp.to_identifier(index, quoted=True))],
-        concurrently=dialect.online_ddl or None,
-        cluster=exp.OnProperty(this=exp.Table(this=exp.to_identifier(table, quoted=True)))
-        if dialect.index_names_per_table
-        else None,
-    )
-    return drop.sql(dialect=dialect.glot) + ";"
-
-
-def recreate_index(dialect: LintDialect, table: str, index: Index) -> str:
-    return drop_index(dialect, table, index.name) + "\n" + create_index(dialect, table, index)
 
 
 def set_not_null(dialect: LintDialect, table: str, column: str) -> str:

@@ -207,7 +207,7 @@ def drop_critical_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
         if name not in state.critical_indexes:
             continue
         owner, original = state.critical_defs.get(name, (table, None))
-        restore = fixes.create_index(state.dialect, owner, original) if original else None
+        restore = fixes.create_index(state, owner, original) if original else None
         hits.append(
             (
                 Severity.ERROR,
@@ -236,7 +236,7 @@ def critical_index_changed(tree: exp.Expression, ctx: Context) -> list[Hit]:
                         f"index {original.name}",
                         f"re-creates the SLA-critical index {original.name} with another "
                         f"definition than the baseline's ({state.path})",
-                        fixes.recreate_index(state.dialect, owner, original),
+                        fixes.recreate_index(state, owner, original),
                     )
                 )
     return hits

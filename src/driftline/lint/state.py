@@ -66,6 +66,8 @@ class State:
     #: the baseline's own definition of every critical index, to restore it
     critical_defs: dict[str, tuple[str, Index]] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
+    #: the baseline as read, for fixes that name objects exactly as the baseline does
+    schema: Schema | None = None
     lock_timeout: bool = False
 
     # -- lookups -----------------------------------------------------------------------------
@@ -157,6 +159,16 @@ class State:
             if found is not None and name not in self.critical_defs:
                 self.critical_defs[name] = found
 
+    def as_baseline(self, table: str, index: Index) -> tuple[str, Index]:
+        """``(qualified table, index)`` as the baseline writes them, for a fix to name."""
+        for qualified, spec in (self.schema.tables if self.schema else {}).items():
+            if self.key(qualified) != table:
+                continue
+            for name, original in spec.indexes.items():
+                if self.dialect.key(name) == index.name:
+                    return qualified, original
+        return table, index
+
     # -- changes -----------------------------------------------------------------------------
     def put_table(self, table: Table, *, created: bool = False) -> None:
         self.tables[table.name] = table
@@ -225,7 +237,7 @@ def from_schema(
     path: str = "",
 ) -> State:
     """The state of a baseline schema; critical names may be qualified (``public.t.ix``)."""
-    state = State(dialect, path=path, has_baseline=True)
+    state = State(dialect, path=path, has_baseline=True, schema=schema)
     k = dialect.key
     for qualified, spec in schema.tables.items():
         name = k(bare(qualified))
