@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from driftline.findings import Severity
 from driftline.plans.capture import Capture, QueryPlans
-from driftline.plans.catalog import Catalog, IndexInfo, TableInfo
+from driftline.plans.catalog import Catalog, TableInfo
 from driftline.plans.diff import align, compare, merge_new
 from driftline.plans.model import Op, Plan, PlanNode
 from driftline.plans.queries import Expectation, Query
+from driftline.schema.model import Index
 
-IX = IndexInfo("ix_log_status", "log", ("status_code", "changed_at"))
-IX2 = IndexInfo("ix_log_ticket", "log", ("ticket_id",))
+IX = Index("ix_log_status", ("status_code", "changed_at"))
+IX2 = Index("ix_log_ticket", ("ticket_id",))
 
 
 def node(op, table=None, index=None, children=(), join=None, cost=None):
@@ -183,6 +184,6 @@ def test_small_tables_note_and_mysql_quoting():
     notes = small_tables(capture([BASE], rows=50, query=q))
     assert [n.kind for n in notes] == ["plan.small_tables"] and "log (50 rows)" in notes[0].message
     assert small_tables(capture([BASE], query=q)) == []
-    assert create_index_ddl("mysql", IX) == (
+    assert create_index_ddl("mysql", TableInfo("log", 1, {IX.name: IX}), IX.name) == (
         "CREATE INDEX `ix_log_status` ON `log` (`status_code`, `changed_at`);"
     )

@@ -71,7 +71,7 @@ def test_dropped_pickup_index_fails_plan_check(refsys_url, tmp_path, capsys):
     missing = next(f for f in errors if f["kind"] == "plan.index_missing")
     assert missing["object"] == "query dispatch_pickup"
     assert "ticket_status_log" in missing["message"] and PICKUP_IX in missing["message"]
-    how = "CONCURRENTLY " if refsys_url.startswith("postgresql") else ""
+    how = "CONCURRENTLY " if refsys_url.startswith("postgresql") else "IF NOT EXISTS "
     assert missing["fix"] == (
         f'CREATE INDEX {how}"{PICKUP_IX}" ON "ticket_status_log" ("status_code", "changed_at");'
     )

@@ -224,10 +224,11 @@ class Ddl(ObjectsDdl):
         if actual.primary_key:
             out.append(self.drop_primary_key(actual))
         if expected.primary_key:
-            out.append(
-                self.alter(expected.name, f"ADD PRIMARY KEY ({self.columns(expected.primary_key)})")
-            )
+            out.append(self.add_primary_key(expected.name, expected.primary_key))
         return "\n".join(out)
+
+    def add_primary_key(self, table: str, columns: tuple[str, ...]) -> str:
+        return self.alter(table, f"ADD PRIMARY KEY ({self.columns(columns)})")
 
     def drop_primary_key(self, table: Table) -> str:
         return self.alter(table.name, "DROP PRIMARY KEY")

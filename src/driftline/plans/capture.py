@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
 
+from driftline import dialects
 from driftline.db import (
     Timeouts,
     canonical_dialect,
@@ -29,19 +29,13 @@ from driftline.db import (
     server_version,
 )
 from driftline.errors import BaselineError, InputFileError
-from driftline.plans import mysql, postgresql, sqlite
+from driftline.plans import sqlite
 from driftline.plans.aliases import alias_map
 from driftline.plans.catalog import Catalog
+from driftline.plans.catalog import read as read_catalog
 from driftline.plans.model import Plan
 from driftline.plans.queries import Query, QueryFile, queries_from_doc, resolve_params
 from driftline.yamlfile import YamlDoc, check_header, load_yaml
-
-#: One module of differences per dialect.
-DIALECT_MODULES: dict[str, ModuleType] = {
-    "postgresql": postgresql,
-    "sqlite": sqlite,
-    "mysql": mysql,
-}
 
 
 @dataclass
@@ -139,7 +133,7 @@ def capture(
     )
     engine = _engine(url)
     dialect = canonical_dialect(engine.dialect.name)
-    module = DIALECT_MODULES[dialect]
+    module = dialects.get(dialect).plans
     result: dict[str, QueryPlans] = {}
     try:
         with read_only(engine, timeouts) as conn:
@@ -163,7 +157,7 @@ def capture(
                 result[query.name] = QueryPlans(query, plans)
             touched = set(extra_tables) | {t for q in query_file.queries for t in q.critical_tables}
             touched |= {t for qp in result.values() for p in qp.plans for t in p.tables()}
-            catalog = module.read_catalog(conn, touched).subset(touched)
+            catalog = read_catalog(conn, dialect, version, touched)
     finally:
         engine.dispose()
     primary = catalog.primary_indexes()
@@ -206,7 +200,7 @@ def capture_from_doc(doc: YamlDoc) -> Capture:
     except InputFileError as exc:
         raise BaselineError(doc.path, exc.message.split(": ", 1)[-1], exc.line) from None
     dialect = data.get("dialect")
-    if dialect not in DIALECT_MODULES:
+    if dialect not in dialects.DIALECTS:
         raise BaselineError(doc.path, f"unknown dialect {dialect!r}", doc.line("dialect"))
     items = data.get("queries")
     if not isinstance(items, list):

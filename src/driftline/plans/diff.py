@@ -16,26 +16,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from driftline import dialects
 from driftline.findings import Finding, Severity
 from driftline.plans.capture import Capture
-from driftline.plans.catalog import Catalog, IndexInfo
+from driftline.plans.catalog import Catalog, TableInfo, restore_sql
 from driftline.plans.model import INDEXED_OPS, Access, Op, Plan
 from driftline.plans.queries import Query
-from driftline.schema.model import Index
 
-#: Builds the DDL that restores an index (dialect, index) → SQL.
-DdlBuilder = Callable[[str, IndexInfo], str]
+#: Builds the DDL that restores an index: (dialect, its table in the baseline, index name) → SQL.
+DdlBuilder = Callable[[str, TableInfo, str], str]
 COST_FACTOR = 2.0
 STATS_FACTOR = 2.0
 
 
-def create_index_ddl(dialect: str, index: IndexInfo) -> str:
+def create_index_ddl(dialect: str, table: TableInfo, index: str) -> str:
     """The statement restoring a recorded index, rendered by the dialect's DDL renderer."""
-    ddl = dialects.get(dialect).ddl
-    if index.primary:
-        return ddl.alter(index.table, f"ADD PRIMARY KEY ({ddl.columns(index.columns)})")
-    return ddl.create_index(index.table, Index(index.name, index.columns, index.unique))
+    return restore_sql(dialect, table, index)
 
 
 @dataclass(frozen=True)
@@ -113,12 +108,12 @@ class _Context:
         """DDL restoring ``index_name`` when the current database lacks it."""
         if not index_name:
             return None
-        known = self.before.catalog.index(index_name)
-        if known is None or self.after.catalog.index(index_name) is not None:
+        known = self.before.catalog.locate(index_name)
+        if known is None or self.after.catalog.locate(index_name) is not None:
             return None
-        if known.table not in self.after.catalog.tables:
+        if known.name not in self.after.catalog.tables:
             return None
-        return self.ddl(self.after.dialect, known)
+        return self.ddl(self.after.dialect, known, index_name)
 
 
 def _rows_text(catalog: Catalog, table: str) -> str:
@@ -210,16 +205,16 @@ def _missing_indexes(ctx: _Context, before: Plan) -> list[Finding]:
         ddl = ctx.restore(name)
         if ddl is None:
             continue
-        info = ctx.before.catalog.index(name)
+        info = ctx.before.catalog.locate(name)
         assert info is not None
         found.append(
             ctx.finding(
                 Severity.ERROR,
                 "plan.index_missing",
-                f"index {name} on {info.table} ({', '.join(info.columns)}), used by the baseline "
-                "plan, no longer exists",
+                f"index {name} on {info.name} ({', '.join(info.key_columns(name))}), used by the "
+                "baseline plan, no longer exists",
                 ddl,
-                table=info.table,
+                table=info.name,
                 index=name,
             )
         )

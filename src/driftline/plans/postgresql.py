@@ -113,11 +113,10 @@ def explain(
     return parse(raw)
 
 
-def read_catalog(conn: Connection, tables: set[str] | None = None) -> cat.Catalog:
-    counts = {
-        str(name): float(rows)
-        for name, rows in conn.exec_driver_sql(cat.sql("postgresql_rows")).all()
-        if tables is None or name in tables
+def read_rows(conn: Connection, tables: set[str]) -> dict[str, tuple[float | None, str | None]]:
+    """Estimated rows and primary-key index of each of ``tables``."""
+    return {
+        str(r.table_name): (float(r.row_count), r.primary_index)
+        for r in conn.exec_driver_sql(cat.sql("postgresql_rows")).all()
+        if r.table_name in tables
     }
-    rows = [r for r in conn.exec_driver_sql(cat.sql("postgresql_indexes")).all() if r[0] in counts]
-    return cat.build(rows, counts)

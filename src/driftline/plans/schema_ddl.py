@@ -1,8 +1,8 @@
 """The DDL that restores a vanished index, taken from a schema baseline file when one is given.
 
-A schema baseline (``kind: schema``, see design.md) lists each table's indexes with their
-columns; the restoring statement is built from that definition, which is the reviewed source of
-truth, rather than from what the plan capture saw.
+A schema baseline (``kind: schema``, see design.md) holds each table's index definitions; the
+restoring statement is rendered from that definition, which is the reviewed source of truth,
+rather than from what the plan capture saw.
 """
 
 from __future__ import annotations
@@ -10,31 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from driftline import dialects
-from driftline.plans.catalog import IndexInfo
+from driftline.plans.catalog import TableInfo
 from driftline.plans.diff import DdlBuilder, create_index_ddl
-from driftline.schema.model import Index
-from driftline.yamlfile import check_header, load_yaml
+from driftline.schema.baseline import load_baseline
 
 
 def schema_baseline_ddl(path: str | Path) -> DdlBuilder:
     """A DDL builder that prefers the schema baseline's definition of an index."""
-    doc = load_yaml(path)
-    data = check_header(doc, "schema")
-    tables = data.get("tables") or {}
-    if not isinstance(tables, dict):
-        raise doc.error("'tables' must be a mapping", "tables")
-    known: dict[str, tuple[str, dict]] = {}
-    for table, spec in tables.items():
-        for name, index in ((spec or {}).get("indexes") or {}).items():
-            if isinstance(index, dict):
-                known[str(name)] = (str(table), index)
+    known = {
+        name: (table, index)
+        for table, spec in load_baseline(path).schema.tables.items()
+        for name, index in spec.indexes.items()
+    }
 
-    def build(dialect: str, index: IndexInfo) -> str:
-        if index.name not in known:
-            return create_index_ddl(dialect, index)
-        table, spec = known[index.name]
-        columns = tuple(str(c) for c in spec.get("columns") or index.columns)
-        model = Index(index.name, columns, bool(spec.get("unique")))
-        return dialects.get(dialect).ddl.create_index(table, model)
+    def build(dialect: str, table: TableInfo, index: str) -> str:
+        if index not in known:
+            return create_index_ddl(dialect, table, index)
+        qualified, definition = known[index]
+        return dialects.get(dialect).ddl.create_index(qualified, definition)
 
     return build

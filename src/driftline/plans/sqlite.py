@@ -159,13 +159,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_catalog(conn: Connection, tables: set[str] | None = None) -> cat.Catalog:
-    names = [r[0] for r in conn.exec_driver_sql(cat.sql("sqlite_tables")).all()]
-    counts: dict[str, float | None] = {}
-    for name in names:
-        if tables is None or name in tables:
-            counts[name] = float(
-                conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_quote(name)}").scalar()
-            )
-    rows = [r for r in conn.exec_driver_sql(cat.sql("sqlite_indexes")).all() if r[0] in counts]
-    return cat.build(rows, counts)
+def read_rows(conn: Connection, tables: set[str]) -> dict[str, tuple[float | None, str | None]]:
+    """Rows (counted: SQLite keeps no estimate) and primary-key index of each of ``tables``."""
+    out: dict[str, tuple[float | None, str | None]] = {}
+    for r in conn.exec_driver_sql(cat.sql("sqlite_tables")).all():
+        if r.table_name in tables:
+            count = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_quote(r.table_name)}").scalar()
+            out[str(r.table_name)] = (float(count), r.primary_index)
+    return out

@@ -30,6 +30,7 @@ Optional fields are written only when they differ from the database's default.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,8 @@ class Baseline:
         return self.schema.dialect
 
 
-def _index_dict(ix: Index) -> dict[str, Any]:
+def index_to_dict(ix: Index) -> dict[str, Any]:
+    """An index as baselines and plan captures write it."""
     data: dict[str, Any] = {"columns": list(ix.columns), "unique": ix.unique}
     if ix.where:
         data["where"] = ix.where
@@ -139,7 +141,7 @@ def to_dict(baseline: Baseline) -> dict[str, Any]:
         if t.primary_key:
             entry["primary_key"] = list(t.primary_key)
         if t.indexes:
-            entry["indexes"] = {k: _index_dict(v) for k, v in sorted(t.indexes.items())}
+            entry["indexes"] = {k: index_to_dict(v) for k, v in sorted(t.indexes.items())}
         if t.foreign_keys:
             entry["foreign_keys"] = {k: _fk_dict(f) for k, f in sorted(t.foreign_keys.items())}
         if t.uniques:
@@ -201,16 +203,7 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
     indexes = {}
     for iname, ix in (spec.get("indexes") or {}).items():
         ix = _need(doc, ix, dict, f"index {iname}", *where, "indexes", iname)
-        indexes[str(iname)] = Index(
-            str(iname),
-            tuple(ix.get("columns") or ()),
-            bool(ix.get("unique", False)),
-            ix.get("where"),
-            tuple(ix.get("include") or ()),
-            ix.get("method"),
-            bool(ix.get("valid", True)),
-            tuple(str(o) for o in ix.get("key_options") or ()),
-        )
+        indexes[str(iname)] = index_from_dict(str(iname), ix)
     fks = {
         str(k): ForeignKey(
             str(k),
@@ -236,6 +229,20 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
         checks,
         tuple(str(c) for c in spec.get("checks_not_valid") or ()),
         {str(k): str(v) for k, v in (spec.get("options") or {}).items()},
+    )
+
+
+def index_from_dict(name: str, ix: Mapping[str, Any]) -> Index:
+    """An index as :func:`index_to_dict` wrote it."""
+    return Index(
+        name,
+        tuple(ix.get("columns") or ()),
+        bool(ix.get("unique", False)),
+        ix.get("where"),
+        tuple(ix.get("include") or ()),
+        ix.get("method"),
+        bool(ix.get("valid", True)),
+        tuple(str(o) for o in ix.get("key_options") or ()),
     )
 
 
