@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from typing import TYPE_CHECKING
 
 from driftline import dialects
 from driftline.errors import ConnectionFailed, PermissionDenied, UsageError
+
+if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not when names are looked up
+    from sqlalchemy.engine import URL, Connection, Engine
 
 #: Canonical dialect names and the spellings users type for them (see driftline.dialects).
 DIALECT_ALIASES: dict[str, str] = dict(dialects.ALIASES)
@@ -42,6 +43,8 @@ def parse_url(url: str | None, default_sqlite: str | Path | None = None) -> URL:
 
     ``None`` means the embedded default, a SQLite file in the working directory.
     """
+    from sqlalchemy.engine import make_url
+
     if url is None or url == "":
         url = f"sqlite:///{default_sqlite or DEFAULT_SQLITE_FILE}"
     if "://" not in url:
@@ -74,7 +77,7 @@ def redact(text: str | URL | None) -> str:
     """Replace every password in a URL, DSN or message by ``***``."""
     if text is None:
         return ""
-    if isinstance(text, URL):
+    if not isinstance(text, str):  # a SQLAlchemy URL
         return text.render_as_string(hide_password=True)
     text = _PASSWORD_IN_URL.sub(lambda m: f"{m['pre']}***{m['at']}", text)
     return _PASSWORD_IN_DSN.sub(lambda m: f"{m['pre']}***", text)
@@ -89,7 +92,9 @@ def describe(url: str | URL) -> str:
 
 def make_engine(url: str | URL | None, **kwargs) -> Engine:
     """An engine for a user's URL. Nothing connects until first use."""
-    parsed = url if isinstance(url, URL) else parse_url(url)
+    import sqlalchemy as sa
+
+    parsed = url if isinstance(url, sa.engine.URL) else parse_url(url)
     dialect = dialects.of(parsed)
     options: dict = {"future": True, "connect_args": dict(dialect.connect_args)}
     options.update(kwargs)
@@ -111,6 +116,8 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
     The transaction is always rolled back. Connection and permission problems become
     :class:`ConnectionFailed` / :class:`PermissionDenied` naming the host, never the password.
     """
+    import sqlalchemy as sa
+
     t = timeouts or Timeouts()
     dialect = dialects.of(engine)
     try:
@@ -156,6 +163,8 @@ def server_version(conn: Connection) -> str:
 
 def connect_check(engine: Engine) -> None:
     """Connect once, raising ConnectionFailed with a clear one-line reason."""
+    import sqlalchemy as sa
+
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")

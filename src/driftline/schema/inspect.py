@@ -3,15 +3,20 @@ inside :func:`driftline.db.read_only` (read-only transaction, statement and lock
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING
 
 from driftline import dialects
 from driftline.db import Timeouts, make_engine, parse_url, read_only, server_version
 from driftline.schema.model import Schema
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
 
 def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
     """Snapshot the live schema of ``db`` (a URL or an engine)."""
+    from sqlalchemy.engine import Engine
+
     from driftline.errors import ConnectionFailed
 
     own = not isinstance(db, Engine)
