@@ -19,6 +19,17 @@ from driftline.systems.load import BUILTIN_DIR
 
 pytestmark = [pytest.mark.rt, pytest.mark.slow]
 
+THRESHOLDS = """\
+driftline: 1
+stages:
+  create:   {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
+  dispatch: {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
+  alert:    {p95_ms: 90000, max_error_rate: 0.05, min_completion: 0.5}
+  respond:  {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
+  resolve:  {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
+  followup: {min_completion: 0.99}
+"""
+
 
 class LeakSampler:
     """Reads every descendant's command line and environment until stopped."""
@@ -60,9 +71,13 @@ def rt_run(rt, tmp_path_factory):
     folder = tmp_path_factory.mktemp("rt")
     text = (BUILTIN_DIR / "rt.yaml").read_text(encoding="utf-8")
     text = text.replace("share: 0.2", "share: 0.5").replace("share: 0.1", "share: 0.4")
-    text = text.replace(
-        "thresholds: rt-thresholds.yaml", f"thresholds: {BUILTIN_DIR / 'rt-thresholds.yaml'}"
+    # a loaded CI machine makes RT slow: wide deadlines and limits; the run must still pass,
+    # with every ticket reconciled
+    text = text.replace("deadline_s: 60", "deadline_s: 90").replace(
+        "deadline_s: 30", "deadline_s: 60"
     )
+    (folder / "thresholds.yaml").write_text(THRESHOLDS, encoding="utf-8")
+    text = text.replace("thresholds: rt-thresholds.yaml", "thresholds: thresholds.yaml")
     adapter = folder / "my-rt.yaml"
     adapter.write_text(text, encoding="utf-8")
     saved = {k: os.environ.get(k) for k in rt.env()}
