@@ -35,6 +35,9 @@ def snapshot_command(
         help="Server where --from-sql may create and drop a throwaway database "
         "(PostgreSQL/MariaDB; default $DRIFTLINE_SCRATCH_SERVER).",
     ),
+    hash_comments: bool = typer.Option(
+        False, "--hash-comments", help="# starts a comment in --from-sql (vendor loaders)."
+    ),
     out: Path = typer.Option(..., "--output", "-o", help="Baseline file to write."),
     critical_index: list[str] = typer.Option(
         [], "--critical-index", help="Mark an index SLA-critical (repeatable)."
@@ -58,6 +61,7 @@ def snapshot_command(
             scratch_server=scratch_server,
             critical_indexes=critical_index,
             critical_tables=critical_table,
+            hash_comments=hash_comments,
         )
         for line in skipped:
             stderr_console().print(line, markup=False, highlight=False, soft_wrap=True)

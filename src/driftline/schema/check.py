@@ -82,12 +82,13 @@ def snapshot_from_sql(
     scratch_server: str | None = None,
     critical_indexes: Iterable[str] = (),
     critical_tables: Iterable[str] = (),
+    hash_comments: bool = False,
 ) -> tuple[Baseline, list[str]]:
     """Write a baseline of the schema the DDL file ``path`` builds (see
     :mod:`driftline.schema.fromsql`); also return one line per statement not executed."""
     from driftline.schema.fromsql import schema_from_sql
 
-    built = schema_from_sql(path, dialect, scratch_server)
+    built = schema_from_sql(path, dialect, scratch_server, hash_comments=hash_comments)
     baseline = _with_critical(
         Baseline(built.schema), built.schema, critical_indexes, critical_tables
     )

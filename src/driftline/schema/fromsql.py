@@ -26,7 +26,8 @@ from driftline.schema.model import Schema
 
 SCRATCH_ENV = "DRIFTLINE_SCRATCH_SERVER"
 
-_SANDBOX = re.compile(r"/\*M?!999999\\-")  # mariadb-dump's first line, for its client
+_SANDBOX = re.compile(r"/\*M?!999999\\-[^\n]*")  # mariadb-dump's first line, for its client
+_HASH = re.compile(r"^((?:[^'#\n]|'[^'\n]*')*)#[^\n]*", re.M)
 _CONDITIONAL = re.compile(r"/\*!\d*\s*|\*/")  # mysqldump's /*!40101 … */ wrappers
 _DATA = re.compile(r"^(INSERT|REPLACE|COPY|UPDATE|DELETE|LOCK\s+TABLES?|UNLOCK\s+TABLES?)\b", re.I)
 _ELSEWHERE = re.compile(
@@ -84,9 +85,6 @@ def _statements(source: str, dialect: dialects.Dialect, run: _Run) -> Iterator[t
                 run.skip(piece.line, piece.text, f"{piece.skipped} (the client's, not SQL)")
             continue
         text = piece.text
-        if _SANDBOX.match(text):
-            run.skip(piece.line, text, "the mariadb client's sandbox command (not SQL)")
-            continue
         if pending is not None:  # a trigger body the splitter cut at its inner ';'
             text = f"{pending[1]};\n{text}"
         line = pending[0] if pending else piece.line
@@ -97,6 +95,12 @@ def _statements(source: str, dialect: dialects.Dialect, run: _Run) -> Iterator[t
         yield line, text
     if pending is not None:
         yield pending
+
+
+def strip_hash_comments(source: str) -> str:
+    """Drop ``#`` to the end of each line (outside '…' strings), as vendor loaders such as
+    Request Tracker's do before sending their schema files to any database."""
+    return _HASH.sub(r"\1", source)
 
 
 def _wanted(line: int, text: str, run: _Run) -> bool:
@@ -188,8 +192,13 @@ def scratch_server(dialect: dialects.Dialect, given: str | None) -> str | None:
     return server
 
 
-def schema_from_sql(path: str | Path, dialect: str, server: str | None = None) -> FromSql:
-    """Build the schema of the DDL file ``path`` in a throwaway database and snapshot it."""
+def schema_from_sql(
+    path: str | Path, dialect: str, server: str | None = None, *, hash_comments: bool = False
+) -> FromSql:
+    """Build the schema of the DDL file ``path`` in a throwaway database and snapshot it.
+
+    ``hash_comments``: ``#`` starts a comment on any line (vendor files whose loader strips it).
+    """
     d = dialects.get(dialect)
     target = scratch_server(d, server)
     try:
@@ -199,6 +208,12 @@ def schema_from_sql(path: str | Path, dialect: str, server: str | None = None) -
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"cannot read it ({exc})") from None
     run = _Run(str(path))
+    sandbox = _SANDBOX.match(source)
+    if sandbox:  # a client command on a line of its own: blank it, keep the line numbers
+        run.skip(1, sandbox.group(0), "the mariadb client's sandbox command (not SQL)")
+        source = source[sandbox.end() :]
+    if hash_comments:
+        source = strip_hash_comments(source)
     if target is None:
         schema = _sqlite_memory(source, d, run)
     else:
