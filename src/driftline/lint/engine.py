@@ -54,6 +54,8 @@ _HARMLESS = re.compile(
     re.I | re.S,
 )
 _CALL = re.compile(r"CALL\b", re.I)
+#: dynamic SQL at the top level: checked like the same statement inside a body
+_DYNAMIC = re.compile(r"(PREPARE\s+\w+\s+FROM|EXECUTE\s+(IMMEDIATE\s+)?E?')", re.I)
 _CONVERT = re.compile(rf"ALTER\s+TABLE\s+({_NAME})\s+CONVERT\s+TO\s+CHARACTER\s+SET\b", re.I)
 _MAX_DEPTH = 4
 #: sqlglot logs each statement it keeps as a command; lint reports those itself
@@ -138,6 +140,9 @@ class _Linter:
             if block is not None:
                 self.body(block[0], block[1], f" (in the DO block at line {line})", depth, line)
                 return
+        if _DYNAMIC.match(text):
+            self.body(text, line, f" (in the dynamic SQL at line {line})", depth, line)
+            return
         made = bodies.routine(text, line)
         if made is not None:
             name, body, at = made

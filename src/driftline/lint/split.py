@@ -15,6 +15,7 @@ faster than tokenizing each file.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,12 @@ _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 _DELIMITER = re.compile(r"[ \t]*delimiter[ \t]+(\S+)[^\n]*", re.I)
 _COPY_STDIN = re.compile(r"COPY\b[^;]*\bFROM\s+STDIN\b", re.I | re.S)
 _WORDCHAR = re.compile(r"[\w$]")
+
+
+@functools.lru_cache(maxsize=64)
+def _specials(chars: str) -> re.Pattern[str]:
+    """A pattern for the next character that matters to the scanner."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]")
 
 
 class _Scanner:
@@ -64,8 +71,7 @@ class _Scanner:
 
     def _set_delimiter(self, delim: str) -> None:
         self.delim = delim
-        chars = set(self.specials) | {delim[0]}
-        self.pattern = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+        self.pattern = _specials(self.specials + delim[0])
 
     def line_of(self, index: int) -> int:
         return bisect.bisect_left(self.newlines, index) + 1

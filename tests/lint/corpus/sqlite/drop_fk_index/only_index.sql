@@ -1,0 +1,1 @@
+DROP INDEX ix_ticket_status_log_ticket_changed;
