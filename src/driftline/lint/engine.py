@@ -120,6 +120,8 @@ class _Linter:
         self.rules = [(n, r) for n, r in RULES.items() if n not in OPT_IN or n in enabled]
         self.findings: list[Finding] = []
         self.reasonless: set[int] = set()
+        #: routines this file defines and has not called yet: key → line of the definition
+        self.defined: dict[str, int] = {}
 
     def report(
         self, rule: str, severity: Severity, obj: str, message: str, fix: str | None, line: int,
@@ -147,12 +149,14 @@ class _Linter:
         if made is not None:
             name, body, at = made
             self.state.routines[self.state.key(name)] = Routine(name, body, at)
+            self.defined[self.state.key(name)] = line
             return
         if not _CALL.match(text):
             for tree in self.parse(text, line, where, outer_lines):
                 self.evaluate(tree, line, where, outer_lines)
         for name in bodies.called(text):
             found = self.state.routines.get(self.state.key(name))
+            self.defined.pop(self.state.key(name), None)
             if found is not None and depth < _MAX_DEPTH:
                 self.body(
                     found.body, found.line, f" (in {found.name}, called at line {line})", depth,
@@ -260,6 +264,17 @@ class _Linter:
                     )
                 )
 
+    def uncalled(self) -> None:
+        """Bodies the file defines but never calls run later, on a schema lint cannot know:
+        checked against the schema as the file leaves it, without changing it."""
+        after = self.state
+        for key, line in self.defined.items():
+            routine = after.routines[key]
+            self.state = self.ctx.state = after.copy()
+            where = f" (in {routine.name}, defined at line {line} and not called in this file)"
+            self.body(routine.body, routine.line, where, 0, line)
+        self.state = self.ctx.state = after
+
     def skipped(self, text: str, line: int, why: str) -> None:
         if why == "a psql meta-command" or why == "a sqlite3 shell command":
             self.report(
@@ -308,6 +323,7 @@ def lint_text(
             linter.skipped(piece.text, piece.line, piece.skipped)
         else:
             linter.statement(piece.text, piece.line)
+    linter.uncalled()
     return linter.findings
 
 

@@ -147,6 +147,20 @@ class State:
         ]
         return used
 
+    def copy(self) -> State:
+        """An independent copy (tables are immutable values, so containers suffice)."""
+        return dataclasses.replace(
+            self,
+            tables=dict(self.tables),
+            index_owner=dict(self.index_owner),
+            origin=dict(self.origin),
+            created_tables=set(self.created_tables),
+            created_indexes=set(self.created_indexes),
+            unknown_tables=set(self.unknown_tables),
+            critical_defs=dict(self.critical_defs),
+            routines=dict(self.routines),
+        )
+
     def settle(self) -> None:
         """Take everything applied so far as deployed: what earlier files created now holds
         data (linting a migration history file by file, each against the schema before it)."""
