@@ -276,7 +276,14 @@ class _Linter:
         self.state = self.ctx.state = after
 
     def skipped(self, text: str, line: int, why: str) -> None:
-        if why == "a psql meta-command" or why == "a sqlite3 shell command":
+        if text.split()[0].lower() == "\\gexec":
+            self.report(
+                "dynamic-sql", Severity.WARNING, "statement",
+                "psql's \\gexec runs each value the statement before it returns as SQL: "
+                "that SQL was not checked",
+                "write the statements out, or check what the query returns by hand", line,
+            )  # fmt: skip
+        elif why == "a psql meta-command" or why == "a sqlite3 shell command":
             self.report(
                 "client-command", Severity.INFO, "statement",
                 f"{_first_words(text)} is {why}: the client runs it and the server never sees it; "
