@@ -5,6 +5,7 @@
     d.name, d.sqlglot                       # sqlite/sqlite3, with or without +driver
     dialects.of(engine_or_url).quote("ticket")
     d.ddl.create_index("public.ticket", index)   # every fix/restore statement: see dialects.ddl
+    if dialects.of(url) is dialects.POSTGRESQL: …  # compare objects, never names
 
 An unknown name raises :class:`~driftline.errors.UsageError` with "did you mean …?". A dialect
 holds connecting (driver, connect options, read-only session with statement and lock timeouts),
@@ -25,8 +26,9 @@ from driftline.errors import UsageError
 if TYPE_CHECKING:
     from driftline.dialects.ddl import Ddl
 
+POSTGRESQL, SQLITE, MYSQL = PostgreSQL(), SQLite(), MySQL()
 #: every dialect, by canonical name, in the order they are listed to users
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (PostgreSQL(), SQLite(), MySQL())}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (POSTGRESQL, SQLITE, MYSQL)}
 #: every spelling a user may type → canonical name
 ALIASES: dict[str, str] = {alias: d.name for d in DIALECTS.values() for alias in d.aliases}
 
@@ -58,4 +60,4 @@ def ddl(name: str | Dialect) -> Ddl:
     return get(name).ddl
 
 
-__all__ = ["ALIASES", "DIALECTS", "Dialect", "ddl", "get", "of"]
+__all__ = ["ALIASES", "DIALECTS", "MYSQL", "POSTGRESQL", "SQLITE", "Dialect", "ddl", "get", "of"]

@@ -38,6 +38,8 @@ class Dialect(ABC):
     file_based: ClassVar[bool] = False
     #: schema a bare table name lives in, where the dialect has schemas
     default_schema: ClassVar[str | None] = None
+    #: DROP INDEX needs the index's table (``DROP INDEX i ON t``)
+    index_names_per_table: ClassVar[bool] = False
     #: driver options every engine is created with (connect timeout among them)
     connect_args: ClassVar[dict[str, Any]] = {}
 
@@ -53,6 +55,10 @@ class Dialect(ABC):
     def qualified(self, name: str) -> str:
         """Quote each dotted part: ``public.ticket`` → ``"public"."ticket"``."""
         return ".".join(self.quote(part) for part in name.split("."))
+
+    def raw_type(self, text: str) -> str:
+        """A catalog's lower-case type spelling, before sqlglot normalizes it."""
+        return text
 
     def fold(self, name: str) -> str:
         """The name the server stores for an unquoted identifier (PostgreSQL: lower case)."""

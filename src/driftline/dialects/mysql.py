@@ -88,7 +88,14 @@ class MySQL(Dialect):
     driver = "mysql+pymysql"
     sqlglot = "mysql"
     quote_char = "`"
+    index_names_per_table = True
     connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5, "charset": "utf8mb4"}
+
+    def raw_type(self, text: str) -> str:
+        # tinyint(1) is how MySQL spells BOOLEAN; integer display widths mean nothing
+        if text in ("tinyint(1)", "tinyint(1) unsigned"):
+            return "boolean"
+        return re.sub(r"\b(int|bigint|smallint|tinyint|mediumint)\(\d+\)", r"\1", text)
 
     def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
         t = timeouts

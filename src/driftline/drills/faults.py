@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlglot
 from sqlalchemy.engine import Engine
 
-from driftline.db import dialect_of, sqlglot_dialect
+from driftline import dialects
 from driftline.errors import RunError, UsageError
 
 STATUS_INDEX = "ix_ticket_status_log_status_changed"
@@ -31,16 +31,16 @@ def maintenance_script() -> Path:
 
 def run_script(engine: Engine, path: Path) -> list[str]:
     """Execute a SQL script statement by statement (split with sqlglot); return the statements."""
-    dialect = dialect_of(engine)
+    dialect = dialects.of(engine)
     statements = [
-        s.sql(dialect=sqlglot_dialect(dialect))
+        s.sql(dialect=dialect.sqlglot)
         for s in sqlglot.parse(path.read_text(), read="postgres")
         if s is not None
     ]
     with engine.begin() as conn:
         for sql in statements:
-            if dialect == "mysql" and sql.upper().startswith("DROP INDEX"):
-                sql = f"{sql} ON ticket_status_log"  # MySQL names the table of an index
+            if dialect.index_names_per_table and sql.upper().startswith("DROP INDEX"):
+                sql = f"{sql} ON ticket_status_log"
             conn.exec_driver_sql(sql)
     return statements
 
@@ -85,7 +85,7 @@ def check_restart_target(db_url: str, data_dir: Path | None) -> Path:
     from driftline.db import parse_url
     from driftline.pgcluster import data_dir_port
 
-    if dialect_of(db_url) != "postgresql":
+    if dialects.of(db_url) is not dialects.POSTGRESQL:
         raise UsageError("the db-restart drill needs --db postgresql://… (it restarts the server)")
     url = parse_url(db_url)
     host = url.host or "localhost"

@@ -22,7 +22,6 @@ from driftline.db import (
     Timeouts,
     canonical_dialect,
     describe,
-    dialect_of,
     make_engine,
     parse_url,
     read_only,
@@ -109,7 +108,7 @@ _Dumper.add_representer(str, _str)
 
 def _engine(url: str) -> sa.Engine:
     parsed = parse_url(url)
-    if dialect_of(parsed) == "sqlite":
+    if dialects.of(parsed) is dialects.SQLITE:
         return sqlite.make_engine(parsed)
     return make_engine(parsed)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from driftline import dialects
 from driftline.db import describe, make_engine, parse_url, read_only
 from driftline.errors import InputFileError, UsageError
 from driftline.report.heatmap import Grid, week_hour_grid
@@ -60,7 +61,7 @@ def read_ticket_hours(
     ``queries``: the system adapter's SQL (default: the reference system's ticket table)."""
     parsed = parse_url(url)
     database = parsed.database or ""
-    on_disk = parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    on_disk = dialects.of(parsed).file_based and database not in ("", ":memory:")
     if on_disk and not Path(database).is_file():  # reading must never create an empty database
         raise InputFileError(database, "no such SQLite database (--db)")
     engine = make_engine(parsed)

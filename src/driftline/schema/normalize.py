@@ -14,8 +14,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from driftline import dialects
+
 _PLAIN = re.compile(r'^"?([A-Za-z_][A-Za-z0-9_$]*)"?$')
-_GLOT = {"postgresql": "postgres", "sqlite": "sqlite", "mysql": "mysql"}
 
 _TYPE_ALIASES = {
     "int4": "int",
@@ -36,12 +37,11 @@ _TYPE_ALIASES = {
 def column_type(raw: str, dialect: str) -> str:
     """One lower-case spelling of a column type for every dialect."""
     text = raw.strip().lower()
-    if dialect == "mysql" and text in ("tinyint(1)", "tinyint(1) unsigned"):
-        return "boolean"
-    if dialect == "mysql":
-        text = re.sub(r"\b(int|bigint|smallint|tinyint|mediumint)\(\d+\)", r"\1", text)
+    text = dialects.get(dialect).raw_type(text)
+    if text == "boolean":
+        return text
     try:
-        built = exp.DataType.build(text, dialect=_GLOT[dialect])
+        built = exp.DataType.build(text, dialect=dialects.get(dialect).sqlglot)
         text = built.sql(dialect="postgres").lower()
     except (ParseError, TokenError, ValueError):
         pass
@@ -82,7 +82,7 @@ def expression(raw: str | None, dialect: str) -> str | None:
     if plain:
         return plain.group(1).lower()
     try:
-        tree = sqlglot.parse_one(text, read=_GLOT[dialect])
+        tree = sqlglot.parse_one(text, read=dialects.get(dialect).sqlglot)
     except (ParseError, TokenError):
         return re.sub(r"\s+", " ", text)
     previous = None
