@@ -5,13 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import click
 import typer
+import typer.core
 from rich.console import Console
 
 from driftline import output
 from driftline.findings import Finding, Severity, exit_code_for
 
 FORMAT_HELP = f"Output format: {', '.join(output.FORMATS)}."
+
+
+class PlainUsage(typer.core.TyperCommand):
+    """A command whose usage line names its arguments plainly (``FILE...``, ``RUN_DIR``), not in
+    Typer's braces (``{files}...``)."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if getattr(param, "param_type_name", "") == "argument":
+                name = (param.metavar or param.name or "").upper()
+                pieces.append(name if param.nargs == 1 else f"{name}...")
+        return pieces
 
 
 def format_option(default: str = "terminal") -> str:

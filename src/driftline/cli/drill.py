@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import stderr_console, stdout_console
+from driftline.cli._common import (
+    PlainUsage,
+    fail_on_option,
+    format_option,
+    report_findings,
+    stderr_console,
+    stdout_console,
+)
 from driftline.errors import UsageError
 
 
@@ -24,7 +31,7 @@ def drill(
     users: int = typer.Option(30, "--users", "-u", help="Concurrent journeys per stress run."),
     duration: str = typer.Option("30s", "--duration", "-t", help="Length of each stress run."),
     tickets: int | None = typer.Option(
-        None, "--tickets", help="Seeded history (realistic volume)."
+        None, "--tickets", "-n", help="Tickets of seeded history (default: a realistic volume)."
     ),
     mode: str = typer.Option("skip", "--mode", help="Dispatcher on_query_timeout: skip | alert."),
     out: Path = typer.Option(Path("runs"), "--out", help="Directory for the drill's files."),
@@ -33,13 +40,22 @@ def drill(
         "--pg-data-dir",
         help="db-restart: data directory of the local server --db points at (it is restarted).",
     ),
+    fmt: str = format_option(),
+    fail_on: str = fail_on_option(),
+    out_file: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the outcome here, in --format."
+    ),
 ) -> int:
     """Inject a fault into the reference system, show what caught it, restore, show it green."""
     from driftline.drills import DrillOptions, run_drill
-    from driftline.drills.render import drill_renderable
+    from driftline.drills.render import drill_findings, drill_renderable
+    from driftline.findings import Severity
+    from driftline.output import check_format
 
     if mode not in ("skip", "alert"):
         raise UsageError.unknown("mode", mode, ("skip", "alert"))
+    check_format(fmt)
+    Severity.parse(fail_on)
     options = DrillOptions(
         db=db,
         out=out,
@@ -52,7 +68,11 @@ def drill(
     err = stderr_console()
     with err.status(f"drill {name}") as status:
         result = run_drill(name, options, progress=lambda m: status.update(f"drill {name}: {m}"))
-    stdout_console().print(drill_renderable(result))
+    if fmt == "terminal" and out_file is None:
+        stdout_console().print(drill_renderable(result))
+    else:
+        title = f"drill {result.drill}"
+        report_findings(drill_findings(result), fmt, title=title, fail_on=fail_on, out=out_file)
     return result.exit_code
 
 
@@ -80,5 +100,5 @@ def demo(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("drill")(drill)
-    app.command("demo")(demo)
+    app.command("drill", cls=PlainUsage)(drill)
+    app.command("demo", cls=PlainUsage)(demo)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import fail_on_option, format_option, report_findings
+from driftline.cli._common import PlainUsage, fail_on_option, format_option, report_findings
 
 
 def lint(
@@ -55,4 +55,4 @@ def lint(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("lint")(lint)
+    app.command("lint", cls=PlainUsage)(lint)

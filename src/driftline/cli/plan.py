@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from driftline.cli._common import (
+    PlainUsage,
     fail_on_option,
     format_option,
     report_findings,
@@ -33,7 +34,7 @@ def _meta(values: list[str]) -> dict[str, object]:
     return meta
 
 
-@plan_app.command("capture")
+@plan_app.command("capture", cls=PlainUsage)
 def capture_cmd(
     db: str = typer.Option(..., "--db", help="Database URL (or a SQLite file)."),
     queries: Path = typer.Option(..., "--queries", "-q", help="Queries file (kind: queries)."),
@@ -63,7 +64,7 @@ def capture_cmd(
     return 0
 
 
-@plan_app.command("check")
+@plan_app.command("check", cls=PlainUsage)
 def check_cmd(
     db: str = typer.Option(..., "--db", help="Database URL (or a SQLite file)."),
     baseline: Path = typer.Option(..., "--baseline", "-b", help="Plan baseline (capture file)."),
@@ -98,7 +99,7 @@ def check_cmd(
     )
 
 
-@plan_app.command("diff")
+@plan_app.command("diff", cls=PlainUsage)
 def diff_cmd(
     a: str = typer.Argument(..., help="Database URL or capture file (before)."),
     b: str = typer.Argument(..., help="Database URL or capture file (after)."),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import stderr_console, stdout_console
+from driftline.cli._common import PlainUsage, stderr_console, stdout_console
 from driftline.errors import UsageError
 
 refsys_app = typer.Typer(help="The bundled reference ticket system.", no_args_is_help=True)
@@ -45,7 +45,7 @@ def _initialised(db: str | None, config):  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
-@refsys_app.command("init")
+@refsys_app.command("init", cls=PlainUsage)
 def init(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
@@ -58,7 +58,7 @@ def init(
     return 0
 
 
-@refsys_app.command("seed")
+@refsys_app.command("seed", cls=PlainUsage)
 def seed(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     tickets: int = typer.Option(10_000, "--tickets", "-n", help="Tickets of history to add."),
@@ -103,7 +103,7 @@ def seed(
     return 0
 
 
-@refsys_app.command("serve")
+@refsys_app.command("serve", cls=PlainUsage)
 def serve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     port: int = typer.Option(8080, "--port", "-p", help="TCP port."),

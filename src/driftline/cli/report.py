@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import stdout_console
+from driftline.cli._common import PlainUsage, stdout_console
 
 
 def report_command(
@@ -42,4 +42,4 @@ def report_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``driftline report``."""
-    app.command("report")(report_command)
+    app.command("report", cls=PlainUsage)(report_command)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from driftline.cli._common import (
+    PlainUsage,
     fail_on_option,
     format_option,
     report_findings,
@@ -20,7 +21,7 @@ schema_app = typer.Typer(
 )
 
 
-@schema_app.command("snapshot")
+@schema_app.command("snapshot", cls=PlainUsage)
 def snapshot_command(
     db: str | None = typer.Option(None, "--db", help="Database to snapshot."),
     from_sql: Path | None = typer.Option(
@@ -28,7 +29,7 @@ def snapshot_command(
         "--from-sql",
         help="DDL file (pg_dump, mysqldump, sqlite3 .dump, vendor DDL) instead of a database.",
     ),
-    dialect: str | None = typer.Option(None, "--dialect", help="Dialect of --from-sql."),
+    dialect: str | None = typer.Option(None, "--dialect", "-d", help="Dialect of --from-sql."),
     scratch_server: str | None = typer.Option(
         None,
         "--scratch-server",
@@ -78,7 +79,7 @@ def snapshot_command(
     return 0
 
 
-@schema_app.command("check")
+@schema_app.command("check", cls=PlainUsage)
 def check_command(
     db: str | None = typer.Option(None, "--db", help="Database to check."),
     baseline: Path | None = typer.Option(None, "--baseline", "-b", help="Schema baseline file."),
@@ -153,7 +154,7 @@ def _fleet(inventory: Path, strict: bool, fmt: str, fail_on: str, out: Path | No
     return report_findings(findings, fmt, title=f"fleet {inventory}", fail_on=fail_on, out=out)
 
 
-@schema_app.command("diff")
+@schema_app.command("diff", cls=PlainUsage)
 def diff_command(
     db: list[str] = typer.Option(..., "--db", help="Two databases: expected, then actual."),
     strict: bool = typer.Option(False, "--strict", help="Object kinds not compared fail too."),

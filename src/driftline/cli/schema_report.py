@@ -10,14 +10,14 @@ from pathlib import Path
 
 import typer
 
-from driftline.cli._common import fail_on_option
+from driftline.cli._common import PlainUsage, fail_on_option
 from driftline.errors import UsageError
 from driftline.findings import Severity
 
 
 def add_commands(schema_app: typer.Typer) -> None:
     """Add ``report`` to the ``schema`` sub-app."""
-    schema_app.command("report")(report)
+    schema_app.command("report", cls=PlainUsage)(report)
 
 
 def _format_for(fmt: str | None, out: Path | None) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from driftline import output
-from driftline.cli._common import fail_on_option, format_option, stdout_console
+from driftline.cli._common import PlainUsage, fail_on_option, format_option, stdout_console
 from driftline.errors import UsageError
 from driftline.findings import Severity, exit_code_for
 
@@ -39,7 +39,7 @@ def parse_duration(text: str) -> float:
     return total
 
 
-@stress_app.command("run")
+@stress_app.command("run", cls=PlainUsage)
 def run_command(
     db: str = typer.Option(
         None,
@@ -132,7 +132,7 @@ def run_command(
     return _report(result, fmt, console, fail_on=fail_on, out=out_file)
 
 
-@stress_app.command("judge")
+@stress_app.command("judge", cls=PlainUsage)
 def judge_command(
     run_dir: Path = typer.Argument(..., help="A run directory (or its run.json)."),
     thresholds: Path = typer.Option(

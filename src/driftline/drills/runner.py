@@ -74,6 +74,7 @@ class DrillResult:
     fault: Phase
     recovery: Phase
     notes: list[str] = field(default_factory=list)
+    restored_at: datetime | None = None
 
     @property
     def caught(self) -> bool:
@@ -103,6 +104,7 @@ class DrillResult:
             "summary": self.summary,
             "db": self.db,
             "fault_at": self.fault_at.isoformat() + "Z",
+            "restored_at": self.restored_at.isoformat() + "Z" if self.restored_at else None,
             "caught": self.caught,
             "recovered": self.recovered,
             "fault": phase(self.fault),
@@ -298,7 +300,14 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
     finally:
         engine.dispose()
     result = DrillResult(
-        name, fault.summary, describe(db_url), directory, fault_at, fault_phase, recovery_phase
+        name,
+        fault.summary,
+        describe(db_url),
+        directory,
+        fault_at,
+        fault_phase,
+        recovery_phase,
+        restored_at=restored_at,
     )
     checks.write_drill(result)
     return result

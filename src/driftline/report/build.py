@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from driftline.errors import DriftlineError
 from driftline.findings import Finding, sort_findings
@@ -22,6 +22,9 @@ from driftline.report.rundir import RunData, SlowSample, load_run
 from driftline.report.stagerows import StageRow, figures_of
 from driftline.systems.load import load_system
 from driftline.systems.model import Database
+
+if TYPE_CHECKING:
+    from driftline.drills.timeline import Timeline
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Report:
     slowest: list[SlowTicket] = field(default_factory=list)
     hours: TicketHours | None = None
     comparison: Comparison | None = None
+    #: The drill that made this run, on one time axis (None for a plain stress run).
+    timeline: Timeline | None = None
 
     @property
     def stages(self) -> list[StageRow]:
@@ -88,6 +93,7 @@ def build_report(
         slowest=[SlowTicket(s, titles.get(s.ticket_id)) for s in data.slowest],
         hours=hours,
         comparison=comparison,
+        timeline=drill_timeline(data.path),
     )
 
 
@@ -104,6 +110,21 @@ def run_system_database(run: dict[str, Any]) -> Database | None:
             return load_system(config.get("system")).database
         except DriftlineError:
             return None
+
+
+def drill_timeline(run_dir: Path) -> Timeline | None:
+    """The timeline of the drill whose run this is, when the run lies in a drill directory."""
+    candidates = (run_dir.parent / "drill.json", run_dir.parent.parent / "drill.json")
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        return None
+    from driftline.drills.timeline import load_timeline
+
+    try:
+        timeline = load_timeline(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged drill.json costs the picture, never the report
+    return timeline if timeline.marks else None
 
 
 def metadata(data: RunData) -> list[tuple[str, str]]:

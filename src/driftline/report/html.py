@@ -39,6 +39,7 @@ def render_html(report: Report) -> str:
         stage_rows=[(row, row_cells(row)) for row in report.stages],
         stage_svg=svg.stage_time_svg(report.stage_grid),
         relative_svg=svg.relative_svg(report.relative_grid),
+        timeline_svg=svg.timeline_svg(report.timeline) if report.timeline else None,
         failed_legend=svg.failed_legend(),
         relative_legend=svg.relative_legend(),
         latency=[

@@ -7,6 +7,7 @@ autoescaping template inserts it as is.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
@@ -20,6 +21,9 @@ from driftline.report.palette import (
     ratio_colour,
     relative_colour,
 )
+
+if TYPE_CHECKING:
+    from driftline.drills.timeline import Timeline
 
 PLOT_W = 760
 LABEL_W = 92
@@ -85,6 +89,76 @@ def stage_time_svg(grid: Grid) -> Markup:
                     f'r="{radius:.1f}" fill="#111827" fill-opacity="0.75"/>'
                 )
     out += _x_ticks(grid.col_labels, LABEL_W, cell_w, rows * cell_h + 15, _every(cols, cell_w))
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+TIMELINE_COLOURS = {
+    "fault": "#b91c1c",
+    "detector": "#d97706",
+    "restore": "#0e7490",
+    "green": "#15803d",
+    "missed": "#9ca3af",
+}
+
+
+def timeline_svg(timeline: Timeline) -> Markup:
+    """The drill on one axis (seconds after the fault): runs as bars, moments as marks."""
+    rows = timeline.rows
+    label_w, row_h, top = 170, 20, 20
+    plot_w = LABEL_W + PLOT_W - label_w
+    width = label_w + plot_w
+    height = top + len(rows) * row_h + 6
+    end = timeline.end_s
+
+    def x(at: float) -> float:
+        return label_w + max(0.0, min(at, end)) / end * (plot_w - 60)
+
+    out = [
+        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="drill {escape(timeline.drill)} timeline">'
+    ]
+    step = next((s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600) if end / s <= 8), 900)
+    tick = 0.0
+    while tick <= end:
+        out.append(
+            f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{top - 4}" y2="{height}" '
+            'stroke="#e5e7eb"/>'
+            f'<text x="{x(tick):.1f}" y="{top - 8}" text-anchor="middle" {FONT}>{tick:g} s</text>'
+        )
+        tick += step
+    for r, item in enumerate(rows):
+        y = top + r * row_h
+        mid = y + row_h / 2
+        out.append(
+            f'<text x="{label_w - 8}" y="{mid + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#1f2937">{escape(item.label)}</text>'
+        )
+        if hasattr(item, "start_s"):  # a run (Span), drawn as a bar
+            out.append(
+                f'<rect x="{x(item.start_s):.1f}" y="{y + 5}" rx="3" height="{row_h - 10}" '
+                f'width="{max(2.0, x(item.end_s) - x(item.start_s)):.1f}" fill="#93c5fd">'
+                f"<title>{escape(item.label)}: {item.start_s:.0f}–{item.end_s:.0f} s</title></rect>"
+            )
+            continue
+        colour = TIMELINE_COLOURS.get(item.kind, "#4b5563")
+        if item.at_s is None:
+            out.append(
+                f'<text x="{label_w}" y="{mid + 4:.1f}" font-size="11" fill="{colour}">'
+                f"not fired</text>"
+            )
+            continue
+        note = f"{item.at_s:.1f} s" if item.kind == "detector" else ""
+        if item.kind == "detector" and item.at_s <= 0:
+            note = "before it ran"
+        out.append(
+            f'<circle cx="{x(item.at_s):.1f}" cy="{mid:.1f}" r="5.5" fill="{colour}">'
+            f"<title>{escape(item.label)}: {escape(item.note or note)}</title></circle>"
+        )
+        if note:
+            out.append(
+                f'<text x="{x(item.at_s) + 9:.1f}" y="{mid + 4:.1f}" {FONT}>{escape(note)}</text>'
+            )
     out.append("</svg>")
     return Markup("".join(out))
 

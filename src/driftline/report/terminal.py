@@ -186,8 +186,12 @@ def report_renderables(report: Report) -> list[RenderableType]:
         f"{ERROR_CHAR} failed ≥{ERROR_MARK:.0%} (missed or erred)",
         style="dim",
     )
-    parts: list[RenderableType] = [
-        _bottleneck_panel(report),
+    parts: list[RenderableType] = [_bottleneck_panel(report)]
+    if report.timeline is not None:
+        from driftline.drills.render import TimelineView
+
+        parts += [TimelineView(report.timeline), Text("")]
+    parts += [
         Text("Stages over time", style="bold underline"),
         stage_time_text(report.stage_grid),
         legend,

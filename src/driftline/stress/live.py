@@ -70,42 +70,56 @@ def live_view(live: LiveStatus) -> RenderableType:
     return Panel(Group(head, table), title="driftline stress run", title_align="left")
 
 
+#: The stage columns after a run: (cell key of report.stagerows.row_cells, heading).
+RESULT_COLUMNS = (
+    ("samples", "n"),
+    ("completed", "completed"),
+    ("missed", "missed"),
+    ("errors", "errors"),
+    ("p50", "p50"),
+    ("p95", "p95"),
+    ("p99", "p99"),
+)
+
+
+def stage_table(result: RunResult) -> Table:
+    """The run's stage figures, in the same words as the HTML report (one definition each)."""
+    from rich import box
+
+    from driftline.report.stagerows import NOT_REACHED, row_cells, stage_rows
+    from driftline.stress.histogram import StageHistograms
+
+    table = Table(title="stages", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("stage", no_wrap=True)
+    for _, heading in RESULT_COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    not_observed = result.document.get("not_observed") or {}
+    order = list(result.document.get("stage_order") or result.stages)
+    rows = {r.stage: r for r in stage_rows(StageHistograms(), order, {}, result.stages)}
+    for name in [*order, *(s for s in rows if s not in order)]:
+        if name in not_observed:
+            cells = ["–"] * len(RESULT_COLUMNS)
+            cells[1] = "not observed"
+            table.add_row(name, *(Text(c, style="dim") for c in cells))
+            continue
+        row = rows.get(name)
+        if row is None:
+            continue
+        cells = row_cells(row)
+        texts = []
+        for key, _ in RESULT_COLUMNS:
+            bad = cells[key] == NOT_REACHED or (key in ("missed", "errors") and cells[key] != "0")
+            texts.append(Text(cells[key], style="red" if bad else ""))
+        table.add_row(row.stage, *texts)
+    if not_observed:
+        table.caption = "; ".join(f"{k} not observed: {v}" for k, v in not_observed.items())
+        table.caption_justify = "left"
+    return table
+
+
 def result_view(result: RunResult) -> RenderableType:
     """The stage figures, every judged limit, and the verdict."""
-    stages = Table(title="stages", title_justify="left", expand=False)
-    for name, justify in (
-        ("stage", "left"),
-        ("count", "right"),
-        ("ok", "right"),
-        ("failed", "right"),
-        ("completion", "right"),
-        ("p50 ms", "right"),
-        ("p95 ms", "right"),
-        ("p99 ms", "right"),
-        ("max ms", "right"),
-    ):
-        stages.add_column(name, justify=justify)  # type: ignore[arg-type]
-    not_observed = result.document.get("not_observed") or {}
-    order = result.document.get("stage_order") or list(result.stages)
-    for name in [*order, *(s for s in result.stages if s not in order)]:
-        if name in not_observed:
-            stages.add_row(name, Text(f"not observed: {not_observed[name]}", style="dim"))
-            continue
-        fig = result.stages.get(name)
-        if fig is None:
-            continue
-        completion = "—" if fig.completion is None else f"{100 * fig.completion:.1f} %"
-        stages.add_row(
-            name,
-            str(fig.count),
-            str(fig.ok),
-            Text(str(fig.failed), style="red" if fig.failed else ""),
-            completion,
-            _ms(fig.p50_ms),
-            _ms(fig.p95_ms),
-            _ms(fig.p99_ms),
-            _ms(fig.max_ms),
-        )
+    stages = stage_table(result)
     judged = Table(title="thresholds", title_justify="left", expand=False)
     judged.add_column("")
     judged.add_column("limit")
