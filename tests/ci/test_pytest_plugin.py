@@ -104,8 +104,8 @@ def test_fixture_fails_readably_when_an_index_is_missing(pytester, app):
     assert "index.missing" in text and "SLA-critical index is missing" in text
     assert "fix: CREATE INDEX\n" in text or "fix: CREATE INDEX " in text
     assert '"ix_ticket_status_log_status_changed" ON' in text
-    table = [line for line in message if "│" in line]
-    assert table and max(len(line) for line in table) <= 100
+    # the findings table, or the list it becomes when a name is too long for a table column
+    assert max(len(line) for line in message[1:]) <= 100  # [0]: the exception line
     assert all(line == line.rstrip() for line in message)
 
 

@@ -55,7 +55,7 @@ def render(
         buffer = io.StringIO()
         console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
         terminal.print_findings(console, ordered, title=title, fail_on=threshold)
-        return buffer.getvalue()
+        return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
     return _TEXT_RENDERERS[fmt](ordered, title, threshold)
 
 
