@@ -66,12 +66,13 @@ def find_bottleneck(
     stage_order: Sequence[str],
     deadlines_ms: Mapping[str, float],
     figures: Mapping[str, StageFigures] | None = None,
+    not_observed: Mapping[str, str] | None = None,
 ) -> Bottleneck:
     """The first stage whose backlog grows, else the worst p95 / deadline ratio.
 
     ``figures``: the run's own stage figures (run.json); without them, the histograms'.
     """
-    return bottleneck_of(stage_rows(hists, stage_order, deadlines_ms, figures))
+    return bottleneck_of(stage_rows(hists, stage_order, deadlines_ms, figures, not_observed))
 
 
 def bottleneck_of(rows: Sequence[StageRow]) -> Bottleneck:

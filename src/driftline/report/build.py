@@ -89,7 +89,9 @@ def build_report(
         stage_grid=stage_time_grid(data.hists, order, deadlines, max_cols),
         relative_grid=relative_grid(data.hists, order, max_cols),
         latency_grids=latency_grids(data.hists, order, max_cols),
-        bottleneck=find_bottleneck(data.hists, order, deadlines, figures_of(data.run)),
+        bottleneck=find_bottleneck(
+            data.hists, order, deadlines, figures_of(data.run), data.run.get("not_observed")
+        ),
         slowest=[SlowTicket(s, titles.get(s.ticket_id)) for s in data.slowest],
         hours=hours,
         comparison=comparison,

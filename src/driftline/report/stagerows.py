@@ -22,7 +22,7 @@ failed count is known but not its split, and ``missed``/``errors`` are None.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from driftline.report.heatmap import format_ms, format_ratio
@@ -50,6 +50,8 @@ class StageRow:
     late_p95_ms: float | None = None
     early_failed_rate: float = 0.0
     late_failed_rate: float = 0.0
+    #: Why the system under test has no such stage (its adapter says so); None: it has one.
+    not_observed: str | None = None
 
     @property
     def reached(self) -> bool:
@@ -122,15 +124,22 @@ def stage_rows(
     stage_order: Sequence[str],
     deadlines_ms: Mapping[str, float],
     figures: Mapping[str, StageFigures] | None = None,
+    not_observed: Mapping[str, str] | None = None,
 ) -> list[StageRow]:
-    """A row for every stage the run knows (figures or histograms), in journey order."""
+    """A row for every stage the run knows (figures or histograms), in journey order;
+    ``not_observed``: stages the system lacks (stage → why), shown as such, never as passed."""
     figures = figures or {}
-    names = [s for s in stage_order if s in figures or s in hists.stages]
-    names += sorted(s for s in {*figures, *hists.stages} if s not in names)
-    return [
-        _row(name, hists.stages.get(name), deadlines_ms.get(name), figures.get(name))
-        for name in names
-    ]
+    not_observed = not_observed or {}
+    known = {*figures, *hists.stages, *not_observed}
+    names = [s for s in stage_order if s in known]
+    names += sorted(s for s in known if s not in names)
+    rows = []
+    for name in names:
+        row = _row(name, hists.stages.get(name), deadlines_ms.get(name), figures.get(name))
+        if name in not_observed:
+            row = replace(row, not_observed=str(not_observed[name]))
+        rows.append(row)
+    return rows
 
 
 def _row(
@@ -229,7 +238,8 @@ def row_cells(row: StageRow) -> dict[str, str]:
     """Every figure of ``row`` as the text both renderers show (an unknown figure is ``–``)."""
     if not row.reached:
         blank = dict.fromkeys(CELL_KEYS, "–")
-        return {**blank, "samples": "0", "completed": NOT_REACHED, "deadline": _ms(row.deadline_ms)}
+        what = NOT_OBSERVED if row.not_observed is not None else NOT_REACHED
+        return {**blank, "samples": "0", "completed": what, "deadline": _ms(row.deadline_ms)}
     trend = (
         "–"
         if row.early_p95_ms is None or row.late_p95_ms is None
@@ -253,6 +263,7 @@ def row_cells(row: StageRow) -> dict[str, str]:
 
 
 NOT_REACHED = "not reached"
+NOT_OBSERVED = "not observed"
 CELL_KEYS = (
     "samples",
     "completed",

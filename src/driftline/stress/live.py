@@ -95,21 +95,15 @@ def stage_table(result: RunResult) -> Table:
         table.add_column(heading, justify="right", no_wrap=True)
     not_observed = result.document.get("not_observed") or {}
     order = list(result.document.get("stage_order") or result.stages)
-    rows = {r.stage: r for r in stage_rows(StageHistograms(), order, {}, result.stages)}
-    for name in [*order, *(s for s in rows if s not in order)]:
-        if name in not_observed:
-            cells = ["–"] * len(RESULT_COLUMNS)
-            cells[1] = "not observed"
-            table.add_row(name, *(Text(c, style="dim") for c in cells))
-            continue
-        row = rows.get(name)
-        if row is None:
-            continue
+    for row in stage_rows(StageHistograms(), order, {}, result.stages, not_observed):
         cells = row_cells(row)
         texts = []
         for key, _ in RESULT_COLUMNS:
-            bad = cells[key] == NOT_REACHED or (key in ("missed", "errors") and cells[key] != "0")
-            texts.append(Text(cells[key], style="red" if bad else ""))
+            bad = cells[key] == NOT_REACHED or (
+                key in ("missed", "errors") and cells[key] not in "0–"
+            )
+            dim = row.not_observed is not None
+            texts.append(Text(cells[key], style="red" if bad else ("dim" if dim else "")))
         table.add_row(row.stage, *texts)
     if not_observed:
         table.caption = "; ".join(f"{k} not observed: {v}" for k, v in not_observed.items())
