@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import click
 import typer
 import typer.core
 from rich.console import Console
@@ -20,7 +20,7 @@ class PlainUsage(typer.core.TyperCommand):
     """A command whose usage line names its arguments plainly (``FILE...``, ``RUN_DIR``), not in
     Typer's braces (``{files}...``)."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if getattr(param, "param_type_name", "") == "argument":
