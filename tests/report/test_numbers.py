@@ -167,3 +167,19 @@ def test_comfortable_run_is_not_called_a_bottleneck():
     assert b.stage == "dispatch" and not b.pressing
     assert b.headline.startswith("No stage is under pressure")
     assert "0.02×" in b.headline
+
+
+def test_healthy_run_still_shows_when_a_stage_slowed():
+    """Far inside its deadline the stage map is one colour; against the stage's usual p95 the
+    slow minute stands out."""
+    from driftline.report.heatmap import relative_grid
+
+    hists = StageHistograms(slice_s=5.0)
+    for i in range(12):
+        for _ in range(20):
+            hists.record("create", i * 5.0, 60.0 if i == 7 else 20.0)
+    deadline = stage_time_grid(hists, ["create"], {"create": 10_000})
+    assert max(v or 0 for v in deadline.values[0]) < 0.01  # all "far inside the deadline"
+    (row,) = relative_grid(hists, ["create"]).values
+    assert row[7] is not None and 2.5 <= row[7] <= 3.5
+    assert all(v is not None and 0.9 <= v <= 1.1 for i, v in enumerate(row) if i != 7)

@@ -133,7 +133,8 @@ def stage_time_grid(
 def relative_grid(
     hists: StageHistograms, stage_order: Sequence[str], max_cols: int = DEFAULT_MAX_COLS
 ) -> Grid:
-    """Stage × time: each cell's p95 against the stage's own median over the whole run.
+    """Stage × time: each cell's p95 against the median of the stage's cell p95s (its typical
+    p95 in this run), so 1× is "as usual" and 3× is three times slower than usual.
 
     A healthy run, far inside every deadline, still shows where and when a stage slowed down.
     """
@@ -143,15 +144,14 @@ def relative_grid(
     values: list[list[float | None]] = []
     counts: list[list[int]] = []
     for stage in stages:
-        median = hists.stages[stage].total().quantile(0.5)
-        row: list[float | None] = []
-        for hist in column_histograms(hists.stages[stage], cols):
-            p95 = hist.quantile(0.95)
-            row.append(p95 / median if p95 is not None and median else None)
-        values.append(row)
-        counts.append([h.count for h in column_histograms(hists.stages[stage], cols)])
+        per_col = column_histograms(hists.stages[stage], cols)
+        p95s = [h.quantile(0.95) for h in per_col]
+        present = sorted(p for p in p95s if p is not None)
+        median = present[(len(present) - 1) // 2] if present else None
+        values.append([p / median if p is not None and median else None for p in p95s])
+        counts.append([h.count for h in per_col])
     return Grid(
-        title="p95 against the stage's own median over time",
+        title="p95 against the stage's usual p95 over time",
         row_labels=stages,
         col_labels=cols.labels(),
         values=values,

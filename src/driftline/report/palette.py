@@ -32,7 +32,7 @@ _FAILED_STOPS = (
 )
 #: From this failed share on, a cell takes the failure colour instead of its latency's.
 FAILING = 0.5
-# Relative scale: p95 against the stage's own median (1× pale, ≥ 5× deep).
+# Relative scale: p95 against the stage's usual p95 (1× pale, ≥ 5× deep).
 _RELATIVE_STOPS = (
     (1.0, (0xF3, 0xF4, 0xF6)),
     (1.5, (0xFD, 0xE6, 0x8A)),
@@ -75,7 +75,7 @@ def cell_colour(ratio: float | None, failed_rate: float | None) -> str:
 
 
 def relative_colour(times_median: float | None) -> str:
-    """Colour of a p95 measured against the stage's own median (1× = as usual)."""
+    """Colour of a p95 measured against the stage's usual p95 (1× = as usual)."""
     return EMPTY if times_median is None else _blend(_RELATIVE_STOPS, times_median)
 
 

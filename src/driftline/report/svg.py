@@ -164,7 +164,7 @@ def timeline_svg(timeline: Timeline) -> Markup:
 
 
 def relative_svg(grid: Grid) -> Markup:
-    """Stage rows × time columns coloured by p95 against the stage's own median."""
+    """Stage rows × time columns coloured by p95 against the stage's usual p95."""
     rows, cols = grid.shape
     if not rows or not cols:
         return Markup('<p class="muted">No stage samples in this run.</p>')
@@ -186,7 +186,7 @@ def relative_svg(grid: Grid) -> Markup:
             value = grid.values[r][c]
             if value is None:
                 continue
-            tip = f"{stage} from {grid.col_labels[c]}: p95 {value:.1f}× the stage's median"
+            tip = f"{stage} from {grid.col_labels[c]}: p95 {value:.1f}× the stage's usual p95"
             out.append(
                 f'<rect x="{LABEL_W + c * cell_w:.1f}" y="{y + 1}" '
                 f'width="{max(cell_w - 1, 0.6):.1f}" height="{cell_h - 2}" '
@@ -317,7 +317,7 @@ def relative_legend() -> Markup:
     cells = "".join(
         f'<span class="sw" style="background:{relative_colour(s)}"></span>' for s in stops
     )
-    return Markup(f'<span class="legend">1× {cells} ≥5× the median</span>')
+    return Markup(f'<span class="legend">1× {cells} ≥5× the usual p95</span>')
 
 
 def count_legend(levels: int = 8) -> Markup:

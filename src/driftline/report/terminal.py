@@ -60,7 +60,7 @@ def stage_time_text(grid: Grid) -> Text:
 
 
 def relative_text(grid: Grid) -> Text:
-    """Stage × time cells of p95 against the stage's own median (shape and colour)."""
+    """Stage × time cells of p95 against the stage's usual p95 (shape and colour)."""
     rows, cols = grid.shape
     text = Text()
     for r in range(rows):
@@ -196,9 +196,11 @@ def report_renderables(report: Report) -> list[RenderableType]:
         stage_time_text(report.stage_grid),
         legend,
         Text(""),
-        Text("p95 against each stage's own median", style="bold underline"),
+        Text(
+            "p95 against each stage's usual p95 (its median over the run)", style="bold underline"
+        ),
         relative_text(report.relative_grid),
-        Text("· <1.25×  ░ <1.5×  ▒ <2×  ▓ <3×  █ ≥3× the stage's median", style="dim"),
+        Text("· <1.25×  ░ <1.5×  ▒ <2×  ▓ <3×  █ ≥3× the usual p95", style="dim"),
         Text(""),
         _stage_table(report),
         Text(""),
