@@ -87,7 +87,7 @@ def collect(dirs: list[Path]) -> tuple[list[Path], list[Path]]:
     pg, my = [], []
     for d in dirs:
         for path in sorted(d.rglob("*.sql")):
-            name = path.name.lower()
+            name = str(path.relative_to(d)).lower()  # the dialect may be a folder's name
             if ".down." in name or "down.sql" in name:
                 continue
             if "mysql" in name:

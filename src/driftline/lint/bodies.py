@@ -32,7 +32,7 @@ _PREFIX = re.compile(
 )
 _VERB = re.compile(
     r"(SELECT|INSERT|UPDATE|DELETE|WITH|DROP|ALTER|CREATE|TRUNCATE|RENAME|MERGE|EXECUTE|PERFORM"
-    r"|CALL|PREPARE|REPLACE)\b",
+    r"|CALL|PREPARE|REPLACE|SET)\b",
     re.I,
 )
 _EXECUTE_LITERAL = re.compile(r"EXECUTE\s+(?:IMMEDIATE\s+)?(E?)'((?:[^']|'')*)'\s*$", re.I | re.S)
@@ -56,29 +56,85 @@ def do_body(text: str, line: int) -> tuple[str, int] | None:
     return (m.group(3), body_line(text, m.start(3), line)) if m else None
 
 
-def routine(text: str, line: int) -> tuple[str, str, int] | None:
-    """``(name, body, body line)`` of a CREATE FUNCTION/PROCEDURE statement."""
+_MODES = {"in", "out", "inout", "variadic"}
+
+
+def arguments(text: str, start: int) -> tuple[list[str], int]:
+    """The comma-separated items inside the parentheses that open at or after ``start``, and
+    the position after them; quotes and nested parentheses are kept whole."""
+    i = text.find("(", start)
+    if i < 0 or text[start:i].strip():
+        return [], start
+    depth, items, begin, n = 0, [], i + 1, len(text)
+    while i < n:
+        c = text[i]
+        if c == "'":
+            m = _QUOTE.match(text, i)
+            i = m.end() if m else n
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                items.append(text[begin:i].strip())
+                return [x for x in items if x], i + 1
+        elif c == "," and depth == 1:
+            items.append(text[begin:i].strip())
+            begin = i + 1
+        i += 1
+    return [], n
+
+
+_QUOTE = re.compile(r"'(?:[^'\\]|\\.|'')*'", re.S)
+
+
+def literal(text: str) -> str | None:
+    """The value of a string or number literal argument, else None."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    return text if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+
+
+def routine(text: str, line: int) -> tuple[str, str, int, tuple[str, ...]] | None:
+    """``(name, body, body line, parameter names)`` of a CREATE FUNCTION/PROCEDURE statement."""
     m = _ROUTINE.match(text)
     if not m:
         return None
     name = re.split(r"\s*\.\s*", m.group(2))[-1].strip('"`')
-    rest = m.end()
+    items, rest = arguments(text, m.end())
+    params = []
+    for number, item in enumerate(items, start=1):
+        words = [w for w in item.split() if w.lower() not in _MODES]
+        params.append(words[0].strip('"`') if len(words) > 1 else f"${number}")
+    made = _routine_body(text, line, rest)
+    return name, made[0], made[1], tuple(params)
+
+
+def _routine_body(text: str, line: int, rest: int) -> tuple[str, int]:
     for pattern, group in ((_DOLLAR_BODY, 3), (_QUOTED_BODY, 1)):
         found = pattern.search(text, rest)
         if found:
             body = found.group(group)
             if group == 1:
                 body = body.replace("''", "'")
-            return name, body, body_line(text, found.start(group), line)
+            return body, body_line(text, found.start(group), line)
     found = _MYSQL_BEGIN.search(text, rest)
     if found:
-        return name, found.group(1), body_line(text, found.start(1), line)
-    return name, "", line
+        return found.group(1), body_line(text, found.start(1), line)
+    return "", line
 
 
-def called(text: str) -> list[str]:
-    """Names a statement calls as ``CALL f(…)``, ``PERFORM f(…)`` or ``SELECT f(…)``."""
-    return [re.split(r"\s*\.\s*", n)[-1].strip('"`') for n in _CALL.findall(text)]
+def calls(text: str) -> list[tuple[str, list[str | None]]]:
+    """``(name, argument values)`` a statement calls as ``CALL f(…)``, ``PERFORM f(…)`` or
+    ``SELECT f(…)``; an argument that is no literal has the value None."""
+    found = []
+    for m in _CALL.finditer(text):
+        name = re.split(r"\s*\.\s*", m.group(1))[-1].strip('"`')
+        items, _ = arguments(text, m.end() - 1)
+        found.append((name, [literal(a) for a in items]))
+    return found
 
 
 def statements(body: str, line: int, dialect: LintDialect) -> list[Inner]:

@@ -22,6 +22,7 @@ from driftline.findings import Finding, Severity
 from driftline.lint import bodies, effects, suppress
 from driftline.lint import rules_locks as _rules_locks  # noqa: F401 - registers its rules
 from driftline.lint.dialect import LintDialect, get
+from driftline.lint.dynamic import Values
 from driftline.lint.rules import OPT_IN, RULES, Context
 from driftline.lint.state import Routine, State, from_schema
 
@@ -48,6 +49,7 @@ _HARMLESS = re.compile(
     r"|TRIGGER|RULE|POLICY|ROLE|USER|COLLATION|AGGREGATE|OPERATOR|PUBLICATION|EVENT)"
     r"|ALTER\s+(SEQUENCE|TYPE|DOMAIN|ROLE|USER|DEFAULT\s+PRIVILEGES|FUNCTION|PROCEDURE|EXTENSION"
     r"|SCHEMA|DATABASE)|ALTER\s+TABLE\s.*\b(VALIDATE\s+CONSTRAINT|USING\s+INDEX|OWNER\s+TO"
+    r"|RENAME\s+CONSTRAINT"
     r"|ENABLE|DISABLE|SET\s+\(|RESET\s+\(|REPLICA\s+IDENTITY)\b|DECLARE|FETCH|CLOSE|LISTEN|NOTIFY"
     r"|DISCARD|CHECKPOINT|LOAD|SECURITY\s+LABEL|IMPORT|REFRESH|USE|FLUSH|OPTIMIZE|DEALLOCATE"
     r"|EXECUTE|PREPARE|SOURCE|PRAGMA|ATTACH|DETACH)\b",
@@ -56,7 +58,11 @@ _HARMLESS = re.compile(
 _CALL = re.compile(r"CALL\b", re.I)
 #: dynamic SQL at the top level: checked like the same statement inside a body
 _DYNAMIC = re.compile(r"(PREPARE\s+\w+\s+FROM|EXECUTE\s+(IMMEDIATE\s+)?E?')", re.I)
-_CONVERT = re.compile(rf"ALTER\s+TABLE\s+({_NAME})\s+CONVERT\s+TO\s+CHARACTER\s+SET\b", re.I)
+_CONVERT = re.compile(
+    rf"ALTER\s+TABLE\s+({_NAME})\s+(?:[^;]*?,\s*)?CONVERT\s+TO\s+CHARACTER\s+SET\b", re.I | re.S
+)
+_EXECUTE_PREPARED = re.compile(r"EXECUTE\s+(\w+)\s*(?:USING\b.*)?$", re.I | re.S)
+_PREPARE_NAME = re.compile(r"PREPARE\s+(\w+)", re.I)
 _MAX_DEPTH = 4
 #: sqlglot logs each statement it keeps as a command; lint reports those itself
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -122,6 +128,7 @@ class _Linter:
         self.reasonless: set[int] = set()
         #: routines this file defines and has not called yet: key → line of the definition
         self.defined: dict[str, int] = {}
+        self.values = Values()
 
     def report(
         self, rule: str, severity: Severity, obj: str, message: str, fix: str | None, line: int,
@@ -147,24 +154,45 @@ class _Linter:
             return
         made = bodies.routine(text, line)
         if made is not None:
-            name, body, at = made
-            self.state.routines[self.state.key(name)] = Routine(name, body, at)
+            name, body, at, params = made
+            self.state.routines[self.state.key(name)] = Routine(name, body, at, params)
             self.defined[self.state.key(name)] = line
             return
         if not _CALL.match(text):
             for tree in self.parse(text, line, where, outer_lines):
+                self.values.assign(tree, d.glot)
                 self.evaluate(tree, line, where, outer_lines)
-        for name in bodies.called(text):
+        for name, args in bodies.calls(text):
             found = self.state.routines.get(self.state.key(name))
             self.defined.pop(self.state.key(name), None)
-            if found is not None and depth < _MAX_DEPTH:
+            if found is None or depth >= _MAX_DEPTH:
+                continue
+            pairs = zip(found.params, args, strict=False)
+            bound = {p.lower(): a for p, a in pairs if a is not None}
+            bound |= {f"${i}": a for i, a in enumerate(args, start=1) if a is not None}
+            self.values.bound.append(bound)
+            try:
                 self.body(
                     found.body, found.line, f" (in {found.name}, called at line {line})", depth,
                     line,
                 )  # fmt: skip
+            finally:
+                self.values.bound.pop()
 
     def body(self, text: str, line: int, where: str, depth: int, outer: int) -> None:
         for inner in bodies.statements(text, line, self.state.dialect):
+            prepared = _PREPARE_NAME.match(inner.text)
+            if prepared:
+                self.values.prepared.add(prepared.group(1).lower())
+            executes = _EXECUTE_PREPARED.match(inner.text)
+            if executes and executes.group(1).lower() in self.values.prepared:
+                continue  # runs what PREPARE made: checked (or reported) there
+            known = self.values.resolve(inner.text, self.state.dialect.glot)
+            if inner.unchecked and known is not None:
+                for built in bodies.statements(known, inner.line, self.state.dialect):
+                    if not built.unchecked:
+                        self.statement(built.text, built.line, where, depth + 1, outer)
+                continue
             if inner.unchecked:
                 self.report(
                     "dynamic-sql", Severity.WARNING, "statement",
@@ -220,7 +248,7 @@ class _Linter:
             self.unparseable(text, line, first, where, outer)
             return []
         if isinstance(tree, exp.Command):
-            if not _HARMLESS.match(text):
+            if not _harmless(text):
                 self.unparseable(text, line, f"unsupported syntax: {text.split()[0]}", where, outer)
             return []
         return [tree]
@@ -290,6 +318,18 @@ class _Linter:
                 "lint skipped it",
                 None, line,
             )  # fmt: skip
+
+
+def _harmless(text: str) -> bool:
+    """A command sqlglot keeps unparsed that changes no schema object and removes no data; an
+    ALTER TABLE qualifies only when nothing in it drops, deletes or renames more than a
+    constraint."""
+    if not _HARMLESS.match(text):
+        return False
+    if not re.match(r"ALTER\s+TABLE\b", text, re.I):
+        return True
+    rest = re.sub(r"\bRENAME\s+CONSTRAINT\b", " ", _LITERALS.sub(" ", text), flags=re.I)
+    return not _DESTRUCTIVE.search(rest)
 
 
 def _first_words(text: str, limit: int = 40) -> str:

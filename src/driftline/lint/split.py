@@ -39,6 +39,16 @@ _DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
 _DELIMITER = re.compile(r"[ \t]*delimiter[ \t]+(\S+)[^\n]*", re.I)
 _COPY_STDIN = re.compile(r"COPY\b[^;]*\bFROM\s+STDIN\b", re.I | re.S)
 _WORDCHAR = re.compile(r"[\w$]")
+_COMPOUND = re.compile(
+    r"\s*CREATE\b(?:[^;(]|\([^)]*\))*?\b(PROCEDURE|FUNCTION|TRIGGER|EVENT)\b", re.I
+)
+_NOT_CODE = re.compile(
+    r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|#[^\n]*|--[^\n]*|/\*.*?\*/", re.S
+)
+_BEGIN = re.compile(r"\bBEGIN\b", re.I)
+_CASE = re.compile(r"\bCASE\b", re.I)
+_END_CASE = re.compile(r"\bEND\s+CASE\b", re.I)
+_END = re.compile(r"\bEND\b(?!\s+(?:IF|LOOP|WHILE|REPEAT)\b)", re.I)
 
 
 @functools.lru_cache(maxsize=64)
@@ -123,7 +133,7 @@ class _Scanner:
             line_start = c == "\n"
             if line_start:
                 i = j + 1
-            elif src.startswith(self.delim, j):
+            elif src.startswith(self.delim, j) and not self._inside_body(j):
                 piece = self._statement(j)
                 if piece:
                     self.pieces.append(piece)
@@ -149,6 +159,19 @@ class _Scanner:
         if piece:
             self.pieces.append(piece)
         return self.pieces
+
+    def _inside_body(self, j: int) -> bool:
+        """MySQL's server parses ``CREATE PROCEDURE … BEGIN …; …; END`` as one statement, so a
+        tool that sends a whole file (no DELIMITER) does not cut the body at its inner ``;``."""
+        if not self.d.delimiter_command or self.delim != ";" or self.first is None:
+            return False
+        start = self.seg if self.parts else self.first
+        text = "".join(self.parts) + self.src[start:j]
+        if not _COMPOUND.match(text):
+            return False
+        bare = _NOT_CODE.sub(" ", text)
+        opens = len(_BEGIN.findall(bare)) + len(_CASE.findall(bare)) - len(_END_CASE.findall(bare))
+        return opens > len(_END.findall(bare))
 
     def _line_command(self, i: int) -> int:
         """Client commands that own a whole line at the start of a statement."""

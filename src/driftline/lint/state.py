@@ -39,7 +39,8 @@ class Routine:
     name: str
     body: str
     line: int  # file line of the body's first line
-    language: str = "sql"
+    #: parameter names in order (``$1``, ``$2``… for unnamed ones)
+    params: tuple[str, ...] = ()
 
 
 @dataclass

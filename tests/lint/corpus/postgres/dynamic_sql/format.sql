@@ -1,1 +1,1 @@
-DO $$ BEGIN EXECUTE format('DROP INDEX %I', 'ix_ticket_status_created'); END $$;
+DO $$ BEGIN EXECUTE format('DROP INDEX %I', (SELECT indexname FROM pg_indexes LIMIT 1)); END $$;
