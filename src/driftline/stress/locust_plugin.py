@@ -68,6 +68,7 @@ class Plugin:
     deadlines_ms: dict[str, float] = field(default_factory=dict)
     stage_order: tuple[str, ...] = STAGE_ORDER  # the system's stages (set by its locustfile)
     not_observed: dict[str, str] = field(default_factory=dict)  # stage → why it is not observed
+    system: str = "refsys"  # the system adapter (shipped name or file)
     stopping: gevent.event.Event = field(default_factory=gevent.event.Event)
     environment: Environment | None = None
     started_at: float | None = None
@@ -125,6 +126,14 @@ def _add_options(parser: Any) -> None:
         default=0.0,
         include_in_web_ui=False,
         help="driftline: time zero of the run (epoch seconds; default: when the test starts)",
+    )
+    parser.add_argument(
+        "--stage-managed",
+        action="store_true",
+        default=False,
+        include_in_web_ui=False,
+        help="driftline: driftline stress run writes run.json (else this process does, and "
+        "without --stage-dir the run goes to runs/<UTC time>)",
     )
     parser.add_argument(
         "--stage-slice-s",
@@ -210,11 +219,36 @@ def _on_quit(**_: Any) -> None:
     PLUGIN.tracker.absorb_own()
     write_status()
     out = PLUGIN.option("stage_dir", "")
+    managed = bool(PLUGIN.option("stage_managed", False))
+    if not out and not managed and PLUGIN.started_at is not None:
+        from driftline.stress.rundir import new_run_dir
+
+        out = str(new_run_dir("runs"))
     if out:
         write_outputs(Path(out))
+        if not managed:
+            _write_plain_run(Path(out))
     prefix = PLUGIN.option("csv_prefix", "")
     if prefix:
         Path(f"{prefix}_stages.csv").write_text(stages_csv(), encoding="utf-8")
+
+
+def _write_plain_run(out: Path) -> None:
+    """A plain Locust run: judge it and write run.json, so report and stress judge read it."""
+    from driftline.stress.plain import write_plain_run
+
+    env = PLUGIN.environment
+    try:
+        result = write_plain_run(
+            out,
+            system=PLUGIN.system,
+            host=getattr(env, "host", None),
+            users=getattr(env.runner, "target_user_count", None) if env else None,
+            cpu_warning=PLUGIN.cpu_warning,
+        )
+        log.info("driftline: run directory %s (verdict %s)", out, result.verdict)
+    except Exception:  # the run's own files are written; never fail Locust's exit on this
+        log.exception("driftline: could not write run.json in %s", out)
 
 
 # -- figures -------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ class LocustPlan:
             str(self.run_dir),
             "--stage-status-file",
             str(self.run_dir / STATUS_FILE),
+            "--stage-managed",
             *self.scenario_args,
         ]
         if master_port is not None:

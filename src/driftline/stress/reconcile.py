@@ -89,6 +89,8 @@ REFSYS_OUTCOMES: dict[str, FieldCheck] = {
 #: Exceptions that mean the system under test is not answering at all.
 DOWN_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 TARGET_DOWN = "target down"
+#: ``Reconciliation.source`` of a run nothing reconciled (a plain Locust run).
+NOT_CHECKED = "not checked"
 
 
 def problem(

@@ -15,7 +15,7 @@ from driftline import output
 from driftline.findings import Finding, Severity
 from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
-from driftline.stress.reconcile import Reconciliation
+from driftline.stress.reconcile import NOT_CHECKED, Reconciliation
 from driftline.stress.summary import StageFigures, Throughput
 from driftline.stress.thresholds import Thresholds, Verdict, judge, overall, unaccounted_verdict
 
@@ -55,7 +55,14 @@ def assess(
     """Verdicts for every threshold plus reconciliation, and the run's verdict.
     ``not_observed``: stages the system lacks (stage → reason)."""
     verdicts = judge(thresholds, stages, throughput, not_observed)
-    verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
+    if recon.source == NOT_CHECKED:
+        msg = (
+            f"{recon.created} tickets not reconciled: nothing looked them up (a plain Locust "
+            "run; driftline stress run reconciles)"
+        )
+        verdicts.append(Verdict(None, "unaccounted", 0, None, False, msg, observed=False))
+    else:
+        verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
     return verdicts, overall(verdicts, generator)
 
 

@@ -177,7 +177,7 @@ class Verdict:
         if not self.observed:
             return Finding(
                 Severity.WARNING,
-                "stress.stage.not_observed",
+                "stress.stage.not_observed" if self.stage else "stress.not_checked",
                 f"{what} {self.metric}",
                 self.message,
                 file=file,
@@ -289,7 +289,7 @@ def overall(verdicts: list[Verdict], generator: GeneratorHealth | bool) -> str:
 
     ``generator``: the recorded health of the load generator, or just whether it saturated.
     """
-    if any(v.metric == "unaccounted" and not v.passed for v in verdicts):
+    if any(v.metric == "unaccounted" and not v.passed and v.observed for v in verdicts):
         return "fail"
     saturated = generator if isinstance(generator, bool) else generator.saturated
     if saturated:

@@ -97,6 +97,7 @@ def _load(environment: Any, **_: Any) -> None:
     else:
         STATE.creds = credentials.from_env(system.auth, system=system.name)
     PLUGIN.use_stages(system.stage_names, system.deadlines_ms, system.not_observed)
+    PLUGIN.system = system.source
 
 
 def render(value: Any, variables: dict[str, Any]) -> Any:
