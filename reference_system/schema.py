@@ -118,7 +118,7 @@ ticket = sa.Table(
     sa.CheckConstraint(_in("priority", PRIORITIES), name="ck_ticket_priority"),
     sa.CheckConstraint(_in("source", SOURCES), name="ck_ticket_source"),
     sa.CheckConstraint(_in("status_code", STATUSES), name="ck_ticket_status"),
-    # SLA sweep: open tickets by status, oldest first.
+    # SLA sweep: open tickets by status and age.
     sa.Index("ix_ticket_status_created", "status_code", "created_at"),
     # Per-agent load: open tickets per assignee.
     sa.Index("ix_ticket_assignee_status", "assignee_id", "status_code"),

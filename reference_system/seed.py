@@ -2,8 +2,10 @@
 six status rows per ticket. PostgreSQL loads with COPY; other dialects with batched executemany.
 
 Seeded tickets are history: created between ``days`` ago and two hours ago (outside the
-dispatcher's lookback) and almost all closed, so a live system starts with a realistic volume in
-``ticket_status_log`` and an empty queue.
+dispatcher's lookback). Most are closed; about ``OPEN_SHARE`` are still open (assigned or in
+progress, more of the recent ones than of the old ones), spread over every department's agents as
+in a real backlog. None waits for dispatch, so a live system starts with a realistic volume in
+``ticket_status_log``, realistic per-agent loads and an empty dispatch queue.
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ TITLES = {
     "other": ("General question", "Feedback about staff", "Lost property"),
 }
 REOPEN_SHARE = 0.25
+#: Share of seeded tickets still open: a ticket created at the start of the window is never open,
+#: one created at its end twice this often, so the backlog leans to recent tickets.
+OPEN_SHARE = 0.04
+#: Of the open tickets, the share still waiting for a first response (the rest are in progress).
+OPEN_ASSIGNED_SHARE = 0.35
 #: What agents write when they resolve, per category (the live system logs it as the reason).
 RESOLUTIONS = {
     "delivery": "Courier rebooked for the next slot; customer informed by phone",
@@ -170,10 +177,19 @@ def generate(
         closed = t_closed < now
         if closed:
             statuses.append(("RESOLVED", "CLOSED", t_closed, f"customer:{customer}", "confirmed"))
+        age = (created - start) / (end - start) if end > start else 1.0
+        first_response, resolved = t_first, t_last
+        if rng.random() < 2 * OPEN_SHARE * min(1.0, max(0.0, age)):
+            # Still open: the history stops at the last (re)assignment or first response.
+            waiting = rng.random() < OPEN_ASSIGNED_SHARE
+            statuses = statuses[: (5 if reopened else 1) + (0 if waiting else 1) + 1]
+            closed, resolved = False, None
+            if waiting and not reopened:
+                first_response = None
         ticket = (
             ticket_id,
             "P1" if reopened and priorities[i] in ("P2", "P3") else priorities[i],
-            "CLOSED" if closed else "RESOLVED",
+            "CLOSED" if closed else statuses[-1][1],
             sources[i],
             region,
             category,
@@ -185,8 +201,8 @@ def generate(
             backup,
             created,
             t_dispatched,
-            t_first,
-            t_last,
+            first_response,
+            resolved,
             t_closed if closed else None,
             1 if reopened else 0,
         )

@@ -1,10 +1,16 @@
-"""Benchmark: capture + check of 100 queries on PostgreSQL (issue 4 asks for <= 3 s).
+"""Plan-check figures on real servers.
 
-    python tests/benchmarks/bench_plans.py [--tickets 100000] [--server postgresql://...]
+    python tests/benchmarks/bench_plans.py hundred [--tickets 100000 | --db URL] [--runs 5]
+    python tests/benchmarks/bench_plans.py committed URL [URL ...]
 
-Seeds a scratch reference system, writes a queries file of 100 queries (the five hot queries,
-twenty parameter variants each, as separate named queries), then times ``capture`` (baseline)
-and ``check`` (capture again + compare) through the library, as the CLI runs them.
+``hundred``: seeds a scratch reference system (or uses ``--db``), writes a queries file of 100
+queries (the five hot queries, twenty parameter variants each, as separate named queries), then
+times ``capture`` (baseline) and ``check`` (capture again + compare) through the library, as the
+CLI runs them: once estimated, once with ``--analyze --runs N``.
+
+``committed``: ``plan check --ci`` of the committed reference baseline of each URL's dialect
+against that (healthy, seeded) database; prints findings by severity and the exit code the CLI
+would give. Seed the databases with ``driftline refsys seed -n N --days 90 --seed 1``.
 """
 
 from __future__ import annotations
@@ -12,17 +18,21 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
 
 from driftline.db import make_engine
+from driftline.findings import Severity
 from driftline.plans.capture import capture
 from driftline.plans.check import check
 from driftline.plans.queries import load_queries
 from driftline.scratch import DEFAULT_SERVERS, scratch_database
 
-HOT = Path(__file__).parents[2] / "reference_system" / "hot_queries.yaml"
+ROOT = Path(__file__).parents[2]
+HOT = ROOT / "reference_system" / "hot_queries.yaml"
+BASELINES = {"postgresql": "postgresql", "sqlite": "sqlite", "mysql": "mariadb"}
 
 
 def hundred_queries(target: Path) -> Path:
@@ -41,41 +51,82 @@ def hundred_queries(target: Path) -> Path:
     return target
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--server", default=DEFAULT_SERVERS["postgresql"])
-    args = parser.parse_args()
+def seed_into(url: str, tickets: int) -> None:
     from reference_system.bootstrap import init_database
     from reference_system.config import load_config
     from reference_system.routing import load_routing
     from reference_system.seed import seed
 
-    with (
-        scratch_database(args.server, prefix="dl_bench") as url,
-        tempfile.TemporaryDirectory() as d,
-    ):
-        engine = make_engine(url)
-        cfg = load_config(None)
-        init_database(engine, cfg)
-        seeded = seed(engine, load_routing(cfg.routing_file), args.tickets)
-        engine.dispose()
-        print(f"seeded {seeded.tickets:,} tickets / {seeded.status_rows:,} status rows")
-        qfile = hundred_queries(Path(d) / "queries.yaml")
-        queries = load_queries(qfile)
-        baseline = Path(d) / "plans.yaml"
-        started = time.perf_counter()
-        capture(url, queries).save(baseline)
-        t_capture = time.perf_counter() - started
-        started = time.perf_counter()
-        result = check(url, baseline, ci=True)
-        t_check = time.perf_counter() - started
-        print(f"queries: {len(queries.queries)}  findings: {len(result.findings)}")
-        print(
-            f"capture: {t_capture:.2f} s   check: {t_check:.2f} s   "
-            f"capture + check: {t_capture + t_check:.2f} s (target <= 3 s)"
-        )
+    engine = make_engine(url)
+    cfg = load_config(None)
+    init_database(engine, cfg)
+    seeded = seed(engine, load_routing(cfg.routing_file), tickets)
+    engine.dispose()
+    print(f"seeded {seeded.tickets:,} tickets / {seeded.status_rows:,} status rows")
+
+
+def time_hundred(url: str, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        queries = load_queries(hundred_queries(Path(d) / "queries.yaml"))
+        for analyze in (False, True):
+            baseline = Path(d) / f"plans-{analyze}.yaml"
+            started = time.perf_counter()
+            capture(url, queries, analyze=analyze, runs=runs).save(baseline)
+            t_capture = time.perf_counter() - started
+            started = time.perf_counter()
+            result = check(url, baseline, ci=True, analyze=analyze, runs=runs)
+            t_check = time.perf_counter() - started
+            errors = sum(f.severity is Severity.ERROR for f in result.findings)
+            how = f"--analyze --runs {runs}" if analyze else "estimated"
+            print(
+                f"{how:>20}: {len(queries.queries)} queries  capture {t_capture:.2f} s  "
+                f"check {t_check:.2f} s  total {t_capture + t_check:.2f} s  "
+                f"findings {len(result.findings)} (errors {errors})"
+            )
+
+
+def committed(urls: list[str]) -> int:
+    worst = 0
+    for url in urls:
+        from driftline.db import dialect_of, parse_url
+
+        name = BASELINES[dialect_of(parse_url(url))]
+        baseline = ROOT / "baselines" / "plans" / f"refsys-{name}.yaml"
+        with tempfile.TemporaryDirectory() as d:
+            copy = Path(d) / baseline.name
+            copy.write_text(baseline.read_text())
+            started = time.perf_counter()
+            result = check(url, copy, ci=True)
+            took = time.perf_counter() - started
+        counts = Counter(f.severity.label for f in result.findings)
+        code = 1 if counts["error"] else 0
+        worst = max(worst, code)
+        detail = "; ".join(f"{f.severity.label} {f.kind}" for f in result.findings) or "none"
+        print(f"{url} vs {baseline.name}: exit {code} in {took:.2f} s; findings: {detail}")
+    return worst
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="mode", required=True)
+    h = sub.add_parser("hundred")
+    h.add_argument("--tickets", type=int, default=100_000)
+    h.add_argument("--db", help="an already seeded reference database")
+    h.add_argument("--server", default=DEFAULT_SERVERS["postgresql"])
+    h.add_argument("--runs", type=int, default=5)
+    c = sub.add_parser("committed")
+    c.add_argument("urls", nargs="+")
+    args = parser.parse_args()
+    if args.mode == "committed":
+        return committed(args.urls)
+    if args.db:
+        time_hundred(args.db, args.runs)
+        return 0
+    with scratch_database(args.server, prefix="dl_bench") as url:
+        seed_into(url, args.tickets)
+        time_hundred(url, args.runs)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

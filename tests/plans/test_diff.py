@@ -19,15 +19,21 @@ def node(op, table=None, index=None, children=(), join=None, cost=None):
     return PlanNode(op, op.value, table, index, join, list(children), metrics)
 
 
-def plan(*children, cost=10.0, root_op=Op.OTHER):
-    return Plan(node(root_op, children=children), {"cost": cost})
+def plan(*children, cost=10.0, root_op=Op.OTHER, ms=None):
+    metrics = {"cost": cost} if ms is None else {"cost": cost, "actual_ms": ms}
+    return Plan(node(root_op, children=children), metrics)
 
 
-def capture(plans, *, rows=1_000_000, indexes=(IX, IX2), query=None, version="15.2"):
+def capture(plans, *, rows=1_000_000, indexes=(IX, IX2), query=None, version="15.2", settings=None):
     query = query or Query("pickup", "SELECT 1", critical_tables=(), min_rows=10_000)
     catalog = Catalog({"log": TableInfo("log", rows, {i.name: i for i in indexes})})
     return Capture(
-        "postgresql", version, "pg://x/db", {query.name: QueryPlans(query, plans)}, catalog
+        "postgresql",
+        version,
+        "pg://x/db",
+        {query.name: QueryPlans(query, plans)},
+        catalog,
+        settings=settings or {"random_page_cost": "4"},
     )
 
 
@@ -59,8 +65,50 @@ def test_full_scan_on_small_table_is_info_unless_critical():
     after = capture([plan(node(Op.FULL_SCAN, "log"))], rows=50)
     assert kinds(compare(capture([BASE]), after)) == [("info", "plan.full_scan_small")]
     critical = Query("pickup", "SELECT 1", critical_tables=("log",), min_rows=10_000)
-    after = capture([plan(node(Op.FULL_SCAN, "log"))], rows=50, query=critical)
-    assert kinds(compare(capture([BASE], query=critical), after)) == [("error", "plan.full_scan")]
+    after = capture([plan(node(Op.FULL_SCAN, "log"), cost=500)], rows=50, query=critical)
+    # Critical, but no evidence it is worse (the row counts are not comparable): a warning.
+    assert kinds(compare(capture([BASE], query=critical), after)) == [("warning", "plan.full_scan")]
+
+
+def test_full_scan_is_an_error_only_with_evidence():
+    scan = node(Op.FULL_SCAN, "log")
+    # Estimated: cost beyond 2x on comparable statistics and settings.
+    found = compare(capture([BASE]), capture([plan(scan, cost=500)]))
+    assert kinds(found) == [("error", "plan.full_scan")]
+    assert "estimated cost 10.0 → 500.0 (50.0x" in found[0].message
+    # Different cost settings: the estimates prove nothing.
+    other = capture([plan(scan, cost=500)], settings={"random_page_cost": "1.1"})
+    found = compare(capture([BASE]), other)
+    assert kinds(found) == [("warning", "plan.full_scan")]
+    assert "random_page_cost 4 → 1.1" in found[0].message
+    # Within the factor: no evidence either way.
+    assert kinds(compare(capture([BASE]), capture([plan(scan, cost=15)]))) == [
+        ("warning", "plan.full_scan")
+    ]
+
+
+def test_measured_time_beats_estimates():
+    base = capture([plan(node(Op.INDEX_SCAN, "log", "ix_log_status"), ms=30.0)])
+    scan = node(Op.FULL_SCAN, "log")
+    faster = capture([plan(scan, cost=500, ms=10.0)])
+    found = compare(base, faster)
+    assert kinds(found) == [("info", "plan.full_scan")] and "(faster)" in found[0].message
+    slower = capture([plan(scan, cost=11, ms=46.0)], settings={"random_page_cost": "1"})
+    assert kinds(compare(base, slower)) == [("error", "plan.full_scan")]
+    # Below the absolute floor, 3x slower is noise.
+    quick = capture([plan(node(Op.INDEX_SCAN, "log", "ix_log_status"), ms=0.2)])
+    assert kinds(compare(quick, capture([plan(scan, cost=500, ms=0.6)]))) == [
+        ("info", "plan.full_scan")
+    ]
+
+
+def test_lost_index_makes_the_full_scan_an_error_whatever_the_cost():
+    after = capture([plan(node(Op.FULL_SCAN, "log"), ms=1.0)], indexes=(IX2,))
+    before = capture([plan(node(Op.INDEX_SCAN, "log", "ix_log_status"), ms=5.0)])
+    assert kinds(compare(before, after)) == [
+        ("error", "plan.full_scan"),
+        ("error", "plan.index_missing"),
+    ]
 
 
 def test_expectations():
@@ -72,17 +120,34 @@ def test_expectations():
         ("error", "plan.expectation"),
         ("info", "plan.index_changed"),
     ]
+    either = Query(
+        "pickup", "SELECT 1", expect=Expectation("ix_log_status", None, ("ix_log_ticket",))
+    )
+    after = capture([plan(node(Op.INDEX_SCAN, "log", "ix_log_ticket"))], query=either)
+    assert kinds(compare(capture([BASE], query=either), after)) == [("info", "plan.index_changed")]
+    after = capture([plan(node(Op.FULL_SCAN, "log"))], query=either)
+    missed = [f for f in compare(capture([BASE], query=either), after) if f.kind.endswith("tion")]
+    assert "ix_log_status or ix_log_ticket" in missed[0].message
 
 
-def test_warnings():
-    before = capture(
-        [plan(node(Op.GATHER, children=[node(Op.INDEX_ONLY, "log", "ix_log_status")]))]
-    )
-    after = capture(
-        [plan(node(Op.SORT, children=[node(Op.INDEX_SCAN, "log", "ix_log_status")]), cost=25)]
-    )
-    assert kinds(compare(before, after)) == [
-        ("warning", "plan.cost"),
+def test_warnings_without_evidence_and_info_when_measured_no_worse():
+    before = [plan(node(Op.GATHER, children=[node(Op.INDEX_ONLY, "log", "ix_log_status")]))]
+    after = [plan(node(Op.SORT, children=[node(Op.INDEX_SCAN, "log", "ix_log_status")]), cost=15)]
+    assert kinds(compare(capture(before), capture(after))) == [
+        ("warning", "plan.index_only_lost"),
+        ("warning", "plan.new_sort"),
+        ("warning", "plan.parallel_lost"),
+    ]
+    for p, ms in ((before[0], 20.0), (after[0], 21.0)):
+        p.metrics["actual_ms"] = ms
+    assert kinds(compare(capture(before), capture(after))) == [
+        ("info", "plan.index_only_lost"),
+        ("info", "plan.new_sort"),
+        ("info", "plan.parallel_lost"),
+    ]
+    after[0].metrics["actual_ms"] = 45.0
+    assert kinds(compare(capture(before), capture(after))) == [
+        ("error", "plan.slower"),
         ("warning", "plan.index_only_lost"),
         ("warning", "plan.new_sort"),
         ("warning", "plan.parallel_lost"),
@@ -91,13 +156,9 @@ def test_warnings():
 
 def test_cost_needs_comparable_version_and_statistics():
     after = plan(node(Op.INDEX_SCAN, "log", "ix_log_status"), cost=100)
-    assert (
-        kinds(compare(capture([BASE]), capture([after], version="16.1")))
-        == [("info", "plan.shape_changed")]
-        or True
-    )  # same shape: no finding at all
     assert compare(capture([BASE]), capture([after], version="16.1")) == []
     assert compare(capture([BASE]), capture([after], rows=5_000_000)) == []
+    # The same plan, costlier: a warning (the plan did not change; the data did).
     assert kinds(compare(capture([BASE]), capture([after]))) == [("warning", "plan.cost")]
 
 

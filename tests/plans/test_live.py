@@ -172,7 +172,7 @@ def test_diff_side_by_side_fits_100_columns(tmp_path, sqlite_url, capsys, monkey
     assert run(["plan", "diff", str(baseline), str(other)]) == 1
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines()) <= 100
-    assert "dispatch_pickup" in out and "SCAN ticket_status_log" in out
+    assert "dispatch_pickup" in out and "SCAN on ticket_status_log" in out
     assert run(["plan", "diff", str(baseline), str(other), "-f", "junit"]) == 1
     assert "<testsuite" in capsys.readouterr().out
 

@@ -20,6 +20,11 @@ plan_app = typer.Typer(help="Explain-plan baselines: capture, check, diff.", no_
 
 TIMEOUT_HELP = "Statement timeout per EXPLAIN, in milliseconds."
 ANALYZE_HELP = "Run EXPLAIN ANALYZE (inside a transaction that is always rolled back)."
+RUNS_HELP = "With --analyze: timed runs per query; the median run is kept."
+
+
+def runs_option() -> int:
+    return typer.Option(5, "--runs", min=1, help=RUNS_HELP)
 
 
 def _meta(values: list[str]) -> dict[str, object]:
@@ -40,6 +45,7 @@ def capture_cmd(
     queries: Path = typer.Option(..., "--queries", "-q", help="Queries file (kind: queries)."),
     output: Path = typer.Option(..., "--output", "-o", help="Capture file to write."),
     analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
+    runs: int = runs_option(),
     meta: list[str] = typer.Option([], "--meta", help="KEY=VALUE recorded in the metadata."),
     timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
 ) -> int:
@@ -51,7 +57,12 @@ def capture_cmd(
 
     query_file = load_queries(queries)
     result = capture(
-        db, query_file, analyze=analyze, timeouts=Timeouts(timeout_ms), metadata=_meta(meta)
+        db,
+        query_file,
+        analyze=analyze,
+        runs=runs,
+        timeouts=Timeouts(timeout_ms),
+        metadata=_meta(meta),
     )
     result.save(output)
     console = stdout_console()
@@ -76,6 +87,7 @@ def check_cmd(
         None, "--schema-baseline", help="Schema baseline: the DDL that restores an index."
     ),
     analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
+    runs: int = runs_option(),
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
@@ -92,6 +104,7 @@ def check_cmd(
         ci=ci,
         schema_baseline=schema_baseline,
         analyze=analyze,
+        runs=runs,
         timeouts=Timeouts(timeout_ms),
     )
     return report_findings(
@@ -106,6 +119,8 @@ def diff_cmd(
     queries: Path | None = typer.Option(
         None, "--queries", "-q", help="Queries file (needed when both sides are databases)."
     ),
+    analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
+    runs: int = runs_option(),
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
@@ -118,7 +133,9 @@ def diff_cmd(
     from driftline.plans.render import side_by_side
 
     out_formats.check_format(fmt)
-    before, after, findings = diff(a, b, queries=queries, timeouts=Timeouts(timeout_ms))
+    before, after, findings = diff(
+        a, b, queries=queries, analyze=analyze, runs=runs, timeouts=Timeouts(timeout_ms)
+    )
     if fmt == "terminal" and output is None:
         console = stdout_console()
         for table in side_by_side(before, after):

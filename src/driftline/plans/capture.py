@@ -27,11 +27,12 @@ from driftline.db import (
     read_only,
     server_version,
 )
-from driftline.errors import BaselineError, InputFileError
+from driftline.errors import BaselineError, InputFileError, UsageError
 from driftline.plans import sqlite
 from driftline.plans.aliases import alias_map
 from driftline.plans.catalog import Catalog
 from driftline.plans.catalog import read as read_catalog
+from driftline.plans.evidence import median_run
 from driftline.plans.model import Plan
 from driftline.plans.queries import Query, QueryFile, queries_from_doc, resolve_params
 from driftline.yamlfile import YamlDoc, check_header, load_yaml
@@ -62,6 +63,8 @@ class Capture:
     analyze: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
+    #: The planner cost settings the plans were made under (see ``plans.evidence``).
+    settings: dict[str, str] = field(default_factory=dict)
     #: The file the query definitions (and their line numbers) come from.
     queries_path: str | None = None
 
@@ -75,6 +78,8 @@ class Capture:
             "captured_at": self.captured_at,
             "analyze": self.analyze,
         }
+        if self.settings:
+            data["settings"] = dict(sorted(self.settings.items()))
         if self.metadata:
             data["metadata"] = self.metadata
         data["tables"] = self.catalog.to_dict()
@@ -118,15 +123,19 @@ def capture(
     queries: QueryFile | Sequence[Query],
     *,
     analyze: bool = False,
+    runs: int = 1,
     timeouts: Timeouts | None = None,
     extra_tables: set[str] | frozenset[str] = frozenset(),
     metadata: Mapping[str, Any] | None = None,
 ) -> Capture:
     """EXPLAIN every query with every parameter set, read-only, and record the catalog.
 
-    ``analyze`` runs the statements (EXPLAIN ANALYZE) inside the same read-only transaction,
-    which is always rolled back. SQLite is read on a fresh connection without statement cache.
+    ``analyze`` runs the statements (EXPLAIN ANALYZE) ``runs`` times inside the same read-only
+    transaction, which is always rolled back, and keeps the plan of the median run. SQLite is
+    read on a fresh connection without statement cache.
     """
+    if runs < 1:
+        raise UsageError("--runs must be at least 1")
     query_file = (
         queries if isinstance(queries, QueryFile) else QueryFile("<queries>", tuple(queries))
     )
@@ -137,17 +146,19 @@ def capture(
     try:
         with read_only(engine, timeouts) as conn:
             version = server_version(conn)
+            settings = module.planner_settings(conn)
             for query in query_file.queries:
                 sql = query.sql_for(dialect)
                 aliases = alias_map(sql, dialect)
                 plans = []
                 for params in query.params:
+                    bound = resolve_params(params)
                     try:
-                        plans.append(
-                            module.explain(
-                                conn, sql, resolve_params(params), analyze=analyze, aliases=aliases
-                            )
-                        )
+                        tries = [
+                            module.explain(conn, sql, bound, analyze=analyze, aliases=aliases)
+                            for _ in range(runs if analyze else 1)
+                        ]
+                        plans.append(median_run(tries))
                     except sa.exc.DBAPIError as exc:
                         first = str(exc.orig or exc).strip().splitlines()[0]
                         raise InputFileError(
@@ -173,6 +184,7 @@ def capture(
         analyze=analyze,
         metadata=dict(metadata or {}),
         queries_path=None if query_file.path == "<queries>" else query_file.path,
+        settings=settings,
     )
 
 
@@ -219,6 +231,9 @@ def capture_from_doc(doc: YamlDoc) -> Capture:
     tables = data.get("tables") or {}
     if not isinstance(tables, dict):
         raise BaselineError(doc.path, "'tables' must be a mapping", doc.line("tables"))
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise BaselineError(doc.path, "'settings' must be a mapping", doc.line("settings"))
     return Capture(
         dialect=dialect,
         server_version=str(data.get("server_version") or ""),
@@ -230,6 +245,7 @@ def capture_from_doc(doc: YamlDoc) -> Capture:
         metadata=dict(data.get("metadata") or {}),
         path=doc.path,
         queries_path=doc.path,
+        settings={str(k): str(v) for k, v in settings.items()},
     )
 
 

@@ -34,6 +34,7 @@ def check(
     ci: bool = False,
     schema_baseline: str | Path | None = None,
     analyze: bool = False,
+    runs: int = 1,
     timeouts: Timeouts | None = None,
 ) -> CheckResult:
     """Capture ``db`` with the baseline's (or the given) queries and compare.
@@ -46,6 +47,7 @@ def check(
         db,
         query_file,
         analyze=analyze,
+        runs=runs,
         timeouts=timeouts,
         extra_tables=set(base.catalog.tables),
     )
@@ -71,10 +73,13 @@ def diff(
     b: str,
     *,
     queries: str | Path | None = None,
+    analyze: bool = False,
+    runs: int = 1,
     timeouts: Timeouts | None = None,
 ) -> tuple[Capture, Capture, list[Finding]]:
     """Each side a database URL or a capture file; databases are captured with the queries
-    file, or else with the queries embedded in the other side's capture file."""
+    file, or else with the queries embedded in the other side's capture file (``analyze``:
+    timed, the median of ``runs``)."""
     loaded = {side: load_capture(side) for side in (a, b) if _is_capture_file(side)}
     if queries:
         query_file: QueryFile | None = load_queries(queries)
@@ -89,6 +94,6 @@ def diff(
         elif query_file is None:
             raise UsageError("two databases need --queries FILE to know what to explain")
         else:
-            sides.append(capture(side, query_file, timeouts=timeouts))
+            sides.append(capture(side, query_file, analyze=analyze, runs=runs, timeouts=timeouts))
     before, after = sides
     return before, after, compare(before, after)

@@ -1,14 +1,18 @@
 """Plan regressions as a pure function: two captures in, findings out (no database).
 
-Plans are aligned by table and operation, never by position:
+Plans are aligned by table and operation, never by position. A changed plan is an error only with
+evidence that it is worse (see :mod:`driftline.plans.evidence`):
 
-* error — an index or primary-key lookup became a full scan on a table marked critical or holding
-  at least ``min_rows`` rows; an index the baseline used no longer exists (the fix restores it);
-  an expectation fails; a listed query has no baseline (``ci`` only);
-* warning — index-only became index scan; a new sort/temp B-tree/filesort; parallel became serial;
-  cost more than 2x when server version and statistics are comparable;
-* info — a different index on the same table; bitmap vs index scan; another join method; any
-  other change of shape; a query recorded for the first time.
+* error — an index the baseline used no longer exists (the fix restores it); an expectation
+  fails; a listed query has no baseline (``ci`` only); a changed plan measured slower
+  (``plan.slower``) or estimated costlier on comparable statistics and settings (``plan.cost``);
+  an index lookup that became a full scan on a critical or real-size table with any of that
+  evidence (``plan.full_scan``);
+* warning — the same suspicious changes without evidence either way (a full scan, index-only
+  lost, a new sort, parallel lost), and an unchanged plan that became slower or costlier;
+* info — the same changes measured no worse; a different index on the same table; bitmap vs
+  index scan; another join method; any other change of shape; a query recorded for the first
+  time.
 """
 
 from __future__ import annotations
@@ -19,13 +23,12 @@ from dataclasses import dataclass
 from driftline.findings import Finding, Severity
 from driftline.plans.capture import Capture
 from driftline.plans.catalog import Catalog, TableInfo, restore_sql
+from driftline.plans.evidence import Evidence, Side, weigh
 from driftline.plans.model import INDEXED_OPS, Access, Op, Plan
 from driftline.plans.queries import Query
 
 #: Builds the DDL that restores an index: (dialect, its table in the baseline, index name) → SQL.
 DdlBuilder = Callable[[str, TableInfo, str], str]
-COST_FACTOR = 2.0
-STATS_FACTOR = 2.0
 
 
 def create_index_ddl(dialect: str, table: TableInfo, index: str) -> str:
@@ -65,22 +68,6 @@ def align(before: Plan, after: Plan) -> list[Pairing]:
     return pairs
 
 
-def stats_comparable(before: Capture, after: Capture, tables: set[str]) -> bool:
-    """Same dialect and server major version, and every table's rows within a factor of 2."""
-    if before.dialect != after.dialect:
-        return False
-    if before.server_version.split(".")[0] != after.server_version.split(".")[0]:
-        return False
-    for table in tables:
-        b, a = before.catalog.rows(table), after.catalog.rows(table)
-        if b is None or a is None:
-            return False
-        low, high = sorted((max(b, 1.0), max(a, 1.0)))
-        if high / low > STATS_FACTOR:
-            return False
-    return True
-
-
 @dataclass
 class _Context:
     query: Query
@@ -104,6 +91,18 @@ class _Context:
             details={"query": self.query.name, **details},
         )
 
+    def sides(self) -> tuple[Side, Side]:
+        return side(self.before), side(self.after)
+
+    def real_size(self, tables: set[str]) -> bool:
+        """Whether any of ``tables`` is critical or holds at least ``min_rows`` rows."""
+        q = self.query
+        if any(t in q.critical_tables for t in tables):
+            return True
+        if q.min_rows is None:
+            return True
+        return any((self.after.catalog.rows(t) or 0) >= q.min_rows for t in tables)
+
     def restore(self, index_name: str | None) -> str | None:
         """DDL restoring ``index_name`` when the current database lacks it."""
         if not index_name:
@@ -116,12 +115,28 @@ class _Context:
         return self.ddl(self.after.dialect, known, index_name)
 
 
+def side(capture: Capture) -> Side:
+    rows = {name: info.rows for name, info in capture.catalog.tables.items()}
+    return Side(capture.dialect, capture.server_version, capture.settings, rows)
+
+
+def _graded(evidence: Evidence | None) -> Severity:
+    """A suspicious change: info when measured no worse, error when shown worse, else warning."""
+    if evidence is not None and evidence.no_worse:
+        return Severity.INFO
+    if evidence is not None and evidence.worse:
+        return Severity.ERROR
+    return Severity.WARNING
+
+
 def _rows_text(catalog: Catalog, table: str) -> str:
     rows = catalog.rows(table)
     return "unknown rows" if rows is None else f"{int(rows):,} rows"
 
 
-def _access_findings(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
+def _access_findings(
+    ctx: _Context, before: Plan, after: Plan, evidence: Evidence | None, lost: set[str]
+) -> list[Finding]:
     found: list[Finding] = []
     q = ctx.query
     for pair in align(before, after):
@@ -140,11 +155,16 @@ def _access_findings(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
             )
             fix = ctx.restore(b.index)
             if critical or big:
+                if table in lost:
+                    severity, why = Severity.ERROR, "an index it used is gone"
+                else:
+                    severity = _graded(evidence)
+                    why = evidence.reason if evidence else "no evidence either way"
                 found.append(
                     ctx.finding(
-                        Severity.ERROR,
+                        severity,
                         "plan.full_scan",
-                        message,
+                        f"{message}; {why}",
                         fix or f"ANALYZE the table and check the indexes of {table}",
                         table=table,
                         index=b.index,
@@ -162,7 +182,7 @@ def _access_findings(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
         elif b.op is Op.INDEX_ONLY and a.op is Op.INDEX_SCAN:
             found.append(
                 ctx.finding(
-                    Severity.WARNING,
+                    min(_graded(evidence), Severity.WARNING),
                     "plan.index_only_lost",
                     f"index-only scan on {table} via {b.index} became an index scan via {a.index}",
                     table=table,
@@ -224,13 +244,14 @@ def _missing_indexes(ctx: _Context, before: Plan) -> list[Finding]:
 def _expectations(ctx: _Context, after: Plan) -> list[Finding]:
     found = []
     expect = ctx.query.expect
-    if expect.must_use_index and expect.must_use_index not in after.index_names():
+    if expect.indexes and not set(expect.indexes) & after.index_names():
         reads = ", ".join(str(a) for a in after.access()) or "no table reads"
+        wanted = " or ".join(expect.indexes)
         found.append(
             ctx.finding(
                 Severity.ERROR,
                 "plan.expectation",
-                f"expected to use index {expect.must_use_index}, but the plan does {reads}",
+                f"expected to use index {wanted}, but the plan does {reads}",
                 ctx.restore(expect.must_use_index),
                 index=expect.must_use_index,
             )
@@ -250,33 +271,30 @@ def _expectations(ctx: _Context, after: Plan) -> list[Finding]:
 def compare_plans(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
     """Findings for one query and parameter set."""
     found = _missing_indexes(ctx, before)
-    found += _access_findings(ctx, before, after)
+    lost = {str(f.details["table"]) for f in found}
+    changed = before.shape_hash() != after.shape_hash()
+    tables = before.tables() | after.tables()
+    evidence = weigh(before, after, ctx.sides(), ctx.real_size(tables))
+    judged = evidence if changed else None
+    found += _access_findings(ctx, before, after, judged, lost)
     found += _expectations(ctx, after)
+    suspicious = min(_graded(judged), Severity.WARNING)
     new_sorts = after.count(Op.SORT) - before.count(Op.SORT)
     if new_sorts > 0:
         found.append(
             ctx.finding(
-                Severity.WARNING,
+                suspicious,
                 "plan.new_sort",
                 f"{new_sorts} new sort/temp B-tree/filesort step(s)",
             )
         )
     if before.count(Op.GATHER) and not after.count(Op.GATHER):
-        found.append(ctx.finding(Severity.WARNING, "plan.parallel_lost", "parallel became serial"))
-    b_cost, a_cost = before.cost, after.cost
-    if (
-        b_cost
-        and a_cost is not None
-        and a_cost > COST_FACTOR * b_cost
-        and stats_comparable(ctx.before, ctx.after, before.tables() | after.tables())
-    ):
-        found.append(
-            ctx.finding(
-                Severity.WARNING,
-                "plan.cost",
-                f"cost rose from {b_cost:,.1f} to {a_cost:,.1f} ({a_cost / b_cost:.1f}x)",
-            )
-        )
+        found.append(ctx.finding(suspicious, "plan.parallel_lost", "parallel became serial"))
+    if evidence.worse and not any(evidence.reason in f.message for f in found):
+        kind = "plan.slower" if evidence.basis == "time" else "plan.cost"
+        severity = Severity.ERROR if changed else Severity.WARNING
+        what = "the plan changed" if changed else "same plan"
+        found.append(ctx.finding(severity, kind, f"{what}; {evidence.reason}"))
     if before.join_methods() != after.join_methods():
         found.append(
             ctx.finding(
@@ -286,12 +304,13 @@ def compare_plans(ctx: _Context, before: Plan, after: Plan) -> list[Finding]:
                 f"{', '.join(after.join_methods()) or 'none'}",
             )
         )
-    if not found and before.shape_hash() != after.shape_hash():
+    if not found and changed:
+        note = f"; {evidence.reason}" if evidence.basis == "time" else ""
         found.append(
             ctx.finding(
                 Severity.INFO,
                 "plan.shape_changed",
-                f"plan shape changed ({before.shape_hash()} → {after.shape_hash()})",
+                f"plan shape changed ({before.shape_hash()} → {after.shape_hash()}){note}",
             )
         )
     return found
@@ -411,6 +430,7 @@ def merge_new(baseline: Capture, current: Capture) -> Capture:
         metadata=baseline.metadata,
         path=baseline.path,
         queries_path=baseline.queries_path,
+        settings=baseline.settings,
     )
     return merged
 

@@ -19,24 +19,45 @@ from typing import Any
 
 
 class Op(enum.StrEnum):
-    FULL_SCAN = "full_scan"
+    FULL_SCAN = "full_scan"  # sequential scan; a sample scan reads a table's pages too
     INDEX_SCAN = "index_scan"  # index lookup or range
     INDEX_ONLY = "index_only"
     BITMAP = "bitmap"  # bitmap heap/index pair, index merge, SQLite MULTI-INDEX OR
     PK_LOOKUP = "pk_lookup"
+    ROW_ADDRESS = "row_address"  # rows fetched by their physical address (PostgreSQL ctid)
+    FOREIGN = "foreign"  # a table of another server (foreign data wrapper)
     JOIN = "join"
     SORT = "sort"  # sort, temp B-tree, filesort, temporary table
-    AGGREGATE = "aggregate"
-    MATERIALIZE = "materialize"
+    AGGREGATE = "aggregate"  # also DISTINCT (Unique) and window functions
+    SET_OP = "set_op"  # INTERSECT/EXCEPT, recursive UNION
+    APPEND = "append"  # UNION ALL, partitions
+    MATERIALIZE = "materialize"  # materialize, memoize, CTE scan
     SUBPLAN = "subplan"
+    SUBQUERY = "subquery"  # rows of a subquery, a recursive CTE's working table, a tuplestore
+    FUNCTION = "function"  # rows from a function, VALUES, a table function, set-returning SELECT
+    RESULT = "result"  # computed rows without a table (constant SELECT, one-time filter)
+    LIMIT = "limit"
+    LOCK = "lock"  # SELECT ... FOR UPDATE
+    MODIFY = "modify"  # INSERT/UPDATE/DELETE/MERGE
     GATHER = "gather"  # parallel gather
+    CUSTOM = "custom"  # an extension's own node
     OTHER = "other"
 
 
 #: Operations that read a table.
-ACCESS_OPS = frozenset({Op.FULL_SCAN, Op.INDEX_SCAN, Op.INDEX_ONLY, Op.BITMAP, Op.PK_LOOKUP})
-#: Operations that read a table through an index.
-INDEXED_OPS = frozenset({Op.INDEX_SCAN, Op.INDEX_ONLY, Op.BITMAP, Op.PK_LOOKUP})
+ACCESS_OPS = frozenset(
+    {
+        Op.FULL_SCAN,
+        Op.INDEX_SCAN,
+        Op.INDEX_ONLY,
+        Op.BITMAP,
+        Op.PK_LOOKUP,
+        Op.ROW_ADDRESS,
+        Op.FOREIGN,
+    }
+)
+#: Operations that read a table through an index (or a row address: as selective).
+INDEXED_OPS = frozenset({Op.INDEX_SCAN, Op.INDEX_ONLY, Op.BITMAP, Op.PK_LOOKUP, Op.ROW_ADDRESS})
 
 
 @dataclass
@@ -48,6 +69,8 @@ class PlanNode:
     join: str | None = None
     children: list[PlanNode] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
+    #: Conditions and keys as the database prints them (index condition, filter, sort key...).
+    detail: dict[str, str] = field(default_factory=dict)
 
     def walk(self) -> Iterator[PlanNode]:
         yield self
@@ -76,6 +99,8 @@ class PlanNode:
                 data[key] = value
         if self.metrics:
             data["metrics"] = {k: _number(v) for k, v in sorted(self.metrics.items())}
+        if self.detail:
+            data["detail"] = dict(sorted(self.detail.items()))
         if self.children:
             data["children"] = [c.to_dict() for c in self.children]
         return data
@@ -90,6 +115,7 @@ class PlanNode:
             join=data.get("join"),
             children=[cls.from_dict(c) for c in data.get("children") or []],
             metrics={k: float(v) for k, v in (data.get("metrics") or {}).items()},
+            detail={str(k): str(v) for k, v in (data.get("detail") or {}).items()},
         )
 
 

@@ -353,3 +353,8 @@ def read_rows(conn: Connection, tables: set[str]) -> dict[str, tuple[float | Non
         for r in conn.exec_driver_sql(cat.sql("mysql_rows")).all()
         if r.table_name in tables
     }
+
+
+def planner_settings(conn: Connection) -> dict[str, str]:
+    """No cost settings are compared on this dialect: its estimates are not costs to compare."""
+    return {}

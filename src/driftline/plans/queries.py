@@ -12,6 +12,7 @@ queries:
     critical_tables: [ticket_status_log]
     min_rows: 10000
     expect: {must_use_index: ix_ticket_status_log_status_changed, max_cost: 1000}
+    # must_use_index may also list acceptable alternatives: [ix_a, ix_b]
 ```
 
 Every problem is an :class:`InputFileError` naming the file and the line.
@@ -49,13 +50,25 @@ _EXPECT_KEYS = {"must_use_index", "max_cost"}
 
 @dataclass(frozen=True)
 class Expectation:
-    """What a query's plan must satisfy: an index it must use, a cost it must stay under."""
+    """What a query's plan must satisfy: an index it must use, a cost it must stay under.
+
+    ``must_use_index`` may list acceptable alternatives (``[ix_a, ix_b]``: either will do); the
+    first is the one a fix restores."""
 
     must_use_index: str | None = None
     max_cost: float | None = None
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def indexes(self) -> tuple[str, ...]:
+        """Every acceptable index, the preferred one first."""
+        return (self.must_use_index, *self.alternatives) if self.must_use_index else ()
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"must_use_index": self.must_use_index, "max_cost": self.max_cost}
+        index: str | list[str] | None = self.must_use_index
+        if self.alternatives:
+            index = list(self.indexes)
+        data = {"must_use_index": index, "max_cost": self.max_cost}
         return {k: v for k, v in data.items() if v is not None}
 
 
@@ -141,12 +154,21 @@ def _expectation(doc: YamlDoc, value: Any, *keys: Any) -> Expectation:
             unknown[0],
         )
     index = value.get("must_use_index")
-    if index is not None and (not isinstance(index, str) or not index):
-        raise doc.error("'must_use_index' must be an index name", *keys, "must_use_index")
+    names = index if isinstance(index, list) else [index] if index is not None else []
+    if (index is not None and not names) or not all(isinstance(n, str) and n for n in names):
+        raise doc.error(
+            "'must_use_index' must be an index name or a list of acceptable ones",
+            *keys,
+            "must_use_index",
+        )
     cost = value.get("max_cost")
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
         raise doc.error("'max_cost' must be a number", *keys, "max_cost")
-    return Expectation(index, float(cost) if cost is not None else None)
+    return Expectation(
+        names[0] if names else None,
+        float(cost) if cost is not None else None,
+        tuple(names[1:]),
+    )
 
 
 def _params(doc: YamlDoc, value: Any, sqls: list[str], *keys: Any) -> tuple[dict, ...]:

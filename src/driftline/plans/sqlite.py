@@ -167,3 +167,8 @@ def read_rows(conn: Connection, tables: set[str]) -> dict[str, tuple[float | Non
             count = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {_quote(r.table_name)}").scalar()
             out[str(r.table_name)] = (float(count), r.primary_index)
     return out
+
+
+def planner_settings(conn: Connection) -> dict[str, str]:
+    """No cost settings are compared on this dialect: its estimates are not costs to compare."""
+    return {}
