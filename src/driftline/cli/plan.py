@@ -24,7 +24,7 @@ RUNS_HELP = "With --analyze: timed runs per query; the median run is kept."
 
 
 def runs_option() -> int:
-    return typer.Option(5, "--runs", min=1, help=RUNS_HELP)
+    return typer.Option(5, "--runs", min=1, metavar="N", help=RUNS_HELP)
 
 
 def _meta(values: list[str]) -> dict[str, object]:
