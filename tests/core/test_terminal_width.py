@@ -87,3 +87,27 @@ def test_fleet_findings_name_their_database():
         assert "eu-1" in line  # on the finding's own line, whichever layout
     single = [Finding(Severity.ERROR, "index.missing", "index i", "missing", source="eu-1")]
     assert "eu-1" not in render(single, "terminal", title="schema check", width=80)
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_report_in_the_terminal_never_cuts_a_figure(tmp_path, width):
+    from driftline.findings import Finding as F
+    from driftline.report import build_report, render_terminal
+    from tests.report.test_figures import known_run
+
+    run_dir = known_run(tmp_path)
+    doc = (run_dir / "run.json").read_text()
+    finding = F(Severity.WARNING, "column.default_changed", "column public.ticket.created_at", "x")
+    (run_dir / "run.json").write_text(
+        doc.replace(
+            '"findings": []', f'"findings": [{__import__("json").dumps(finding.to_dict())}]'
+        )
+    )
+    out = io.StringIO()
+    render_terminal(build_report(run_dir), Console(file=out, width=width, color_system=None))
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "…" not in text
+    assert re.search(r"^ dispatch +60 +0 +60 +0 +10 s +10 s +1\.00×", text, re.M)
+    assert re.search(r"^ respond +0 +not reached", text, re.M)
+    assert "column.default_changed" in text.split()

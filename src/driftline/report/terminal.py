@@ -7,7 +7,8 @@ colour repeats it; the grids themselves come from :mod:`driftline.report.heatmap
 from __future__ import annotations
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -114,7 +115,8 @@ def _bottleneck_panel(report: Report) -> Panel:
     )
 
 
-#: The terminal's stage columns: (cell key of :func:`row_cells`, heading).
+#: The terminal's stage columns: (cell key of :func:`row_cells`, heading); the later ones go
+#: first when the terminal is narrow (a column is dropped whole, never cut).
 STAGE_COLUMNS = (
     ("samples", "n"),
     ("completed", "completed"),
@@ -125,23 +127,39 @@ STAGE_COLUMNS = (
     ("ratio", "p95/dl"),
     ("trend", "p95 early → late"),
 )
+MIN_STAGE_COLUMNS = 4
 
 
-def _stage_table(report: Report) -> Table:
+def _stage_table(report: Report, columns: int = len(STAGE_COLUMNS)) -> Table:
     """The stage figures, each the same text as in the HTML report (:func:`row_cells`)."""
     table = Table(title="Stages", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("stage")
-    for _, heading in STAGE_COLUMNS:
+    table.add_column("stage", no_wrap=True)
+    for _, heading in STAGE_COLUMNS[:columns]:
         table.add_column(heading, justify="right", no_wrap=True)
     for row in report.stages:
         hot = row.stage == report.bottleneck.stage
         cells = row_cells(row)
         texts = [
             Text(cells[key], style="bold red" if cells[key] == NOT_REACHED else "")
-            for key, _ in STAGE_COLUMNS
+            for key, _ in STAGE_COLUMNS[:columns]
         ]
         table.add_row(Text(row.stage, style="bold red" if hot else "bold"), *texts)
     return table
+
+
+class StageTable:
+    """The stage table with as many columns as the console's width holds whole."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for columns in range(len(STAGE_COLUMNS), MIN_STAGE_COLUMNS - 1, -1):
+            table = _stage_table(self.report, columns)
+            wide = options.update_width(10_000)
+            if Measurement.get(console, wide, table).maximum <= options.max_width:
+                break
+        yield table
 
 
 def _compare_table(report: Report) -> Table | None:
@@ -166,16 +184,20 @@ def _compare_table(report: Report) -> Table | None:
     return table
 
 
-def _findings_table(report: Report) -> Table | None:
-    if not report.findings:
-        return None
-    table = Table(title="Findings", title_justify="left")
-    for name in ("severity", "kind", "object", "message"):
-        table.add_column(name)
-    for f in report.findings:
-        style = {"error": "red", "warning": "yellow"}.get(f.severity.label, "blue")
-        table.add_row(Text(f.severity.label, style=style), f.kind, f.object, f.message)
-    return table
+class _Findings:
+    """The run's findings, laid out like every check's (a table if it fits, else a list)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from driftline.output.terminal import findings_renderable
+
+        yield findings_renderable(self.report.findings, title="Findings", width=options.max_width)
+
+
+def _findings_table(report: Report) -> _Findings | None:
+    return _Findings(report) if report.findings else None
 
 
 def report_renderables(report: Report) -> list[RenderableType]:
@@ -202,7 +224,7 @@ def report_renderables(report: Report) -> list[RenderableType]:
         relative_text(report.relative_grid),
         Text("· <1.25×  ░ <1.5×  ▒ <2×  ▓ <3×  █ ≥3× the usual p95", style="dim"),
         Text(""),
-        _stage_table(report),
+        StageTable(report),
         Text(""),
         Text("Latency by stage (rows: latency, log scale; . few → @ many)", style="bold underline"),
     ]
