@@ -1,0 +1,4 @@
+UPDATE ticket
+\echo half way
+SET title = 'x';
+DELETE FROM ticket WHERE id = 1;
