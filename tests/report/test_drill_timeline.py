@@ -132,3 +132,44 @@ def test_drill_as_findings_for_ci():
 
 def test_timeline_without_fault_time_is_empty():
     assert timeline_of({"drill": "x"}, {}, {}).marks == []
+
+
+def test_drill_output_reads_at_80_columns(tmp_path):
+    from datetime import datetime
+
+    from driftline.drills.render import drill_renderable
+    from driftline.stress.judge import rejudge
+    from tests.report.test_figures import known_run
+
+    run = rejudge(known_run(tmp_path / "fault"))
+    healthy = rejudge(known_run(tmp_path / "recovery"))
+    detections = [
+        Detection(
+            "stress thresholds",
+            True,
+            "fail: dispatch not reached, alert completion 0.85 < 0.95",
+            after_s=6.2,
+        ),
+        Detection("queue watchdog", True, "40/60 tickets not dispatched within 10 s", after_s=11),
+        Detection("roster coverage", False, "every department has someone on primary duty"),
+        Detection("lint", True, "would have failed CI before the script ran", after_s=0.0),
+    ]
+    result = DrillResult(
+        "index-drop",
+        "the maintenance script drops ix_ticket_status_log_status_changed",
+        "sqlite:///runs/drill/refsys.db",
+        tmp_path,
+        datetime(2026, 12, 1, 9, 0, 0),
+        Phase("fault", run, detections),
+        Phase("recovery", healthy, [Detection("queue watchdog", False, "all dispatched")]),
+        restored_at=datetime(2026, 12, 1, 9, 0, 50),
+    )
+    out = io.StringIO()
+    Console(file=out, width=80, color_system=None).print(drill_renderable(result))
+    text = out.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "…" not in text
+    for word in ("stress thresholds", "queue watchdog", "roster coverage", "not dispatched"):
+        assert word in text
+    assert text.index("seconds after the fault") < text.index("under the fault")
+    assert re.search(r"^queue watchdog +● 11\.0 s", text, re.M)

@@ -62,6 +62,8 @@ def known_run(root: Path) -> Path:
         "kind": "stress-run",
         "id": run_dir.name,
         "duration_s": 60.0,
+        "started_at": "2026-12-01T09:00:03.000000Z",
+        "ended_at": "2026-12-01T09:01:03.000000Z",
         "config": {"users": 10, "thresholds_file": str(run_dir / "thresholds.yaml")},
         "generator": {"cpu_percent_max": 20.0, "cpu_percent_mean": 10.0, "saturated": False},
         "throughput": {"tickets": 60, "duration_s": 60.0, "tickets_per_s": 1.0},

@@ -183,3 +183,25 @@ def test_healthy_run_still_shows_when_a_stage_slowed():
     (row,) = relative_grid(hists, ["create"]).values
     assert row[7] is not None and 2.5 <= row[7] <= 3.5
     assert all(v is not None and 0.9 <= v <= 1.1 for i, v in enumerate(row) if i != 7)
+
+
+def test_trend_from_a_dozen_samples_even_when_the_stage_starts_late():
+    """A dispatch stage seen only in the second half of a short run still gets first and last
+    thirds: they are counted in its own samples, not in the run's clock."""
+    from driftline.report.stagerows import stage_rows
+
+    hists = StageHistograms(slice_s=5.0)
+    for i in range(60):  # create: the whole minute
+        hists.record("create", float(i), 10.0)
+    for n, ms in enumerate([100.0] * 4 + [200.0] * 4 + [900.0] * 4):  # dispatch: 12, late
+        hists.record("dispatch", 35.0 + 2 * n, ms)
+    rows = {r.stage: r for r in stage_rows(hists, ["create", "dispatch"], {"dispatch": 1000})}
+    dispatch = rows["dispatch"]
+    assert dispatch.early_p95_ms is not None and dispatch.late_p95_ms is not None
+    assert dispatch.early_p95_ms < 250 and dispatch.late_p95_ms > 700  # whole 5 s slices
+    assert backlog_grows(dispatch)
+    few = StageHistograms(slice_s=5.0)
+    for n in range(11):
+        few.record("dispatch", 5.0 * n, 100.0)
+    (row,) = stage_rows(few, ["dispatch"], {})
+    assert row.early_p95_ms is None  # eleven samples are not enough to call a trend
