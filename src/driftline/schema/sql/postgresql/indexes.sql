@@ -8,24 +8,8 @@ SELECT n.nspname AS schema_name,
        i.indisvalid AS is_valid,
        am.amname AS method,
        i.indnkeyatts AS key_count,
-       array(
-         SELECT pg_get_indexdef(i.indexrelid, k, true)
-         FROM generate_series(1, i.indnatts) AS k
-         ORDER BY k
-       ) AS keys,
-       array(
-         SELECT concat_ws(' ',
-                  CASE WHEN i.indcollation[k - 1] <> 0
-                        AND i.indcollation[k - 1] <> coalesce(a.attcollation, 0)
-                        AND a.attnum IS NOT NULL
-                       THEN 'collate ' || quote_ident(coll.collname) END,
-                  CASE WHEN NOT opc.opcdefault THEN opc.opcname END)
-         FROM generate_series(1, i.indnkeyatts) AS k
-         JOIN pg_opclass opc ON opc.oid = i.indclass[k - 1]
-         LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]
-         LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[k - 1]
-         ORDER BY k
-       ) AS key_options,
+       k.keys,
+       k.key_options,
        i.indoption::int2[] AS options,
        pg_get_expr(i.indpred, i.indrelid, true) AS predicate
 FROM pg_index i
@@ -33,6 +17,24 @@ JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = ic.relam
+CROSS JOIN LATERAL (
+  -- A plain column key is its quoted name (what pg_get_indexdef would print, without the cost
+  -- of deparsing the index once per key); only expression keys are deparsed.
+  SELECT array_agg(CASE WHEN i.indkey[s.k - 1] <> 0 THEN quote_ident(a.attname)
+                        ELSE pg_get_indexdef(i.indexrelid, s.k, true) END
+                   ORDER BY s.k) AS keys,
+         array_agg(concat_ws(' ',
+                     CASE WHEN i.indcollation[s.k - 1] <> 0
+                           AND i.indcollation[s.k - 1] <> coalesce(a.attcollation, 0)
+                           AND a.attnum IS NOT NULL
+                          THEN 'collate ' || quote_ident(coll.collname) END,
+                     CASE WHEN NOT opc.opcdefault THEN opc.opcname END)
+                   ORDER BY s.k) FILTER (WHERE s.k <= i.indnkeyatts) AS key_options
+  FROM generate_series(1, i.indnatts) AS s(k)
+  LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[s.k - 1]
+  LEFT JOIN pg_opclass opc ON opc.oid = i.indclass[s.k - 1]
+  LEFT JOIN pg_collation coll ON coll.oid = i.indcollation[s.k - 1]
+) AS k
 WHERE t.relkind IN ('r', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg_toast%'
