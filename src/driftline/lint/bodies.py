@@ -35,6 +35,7 @@ _VERB = re.compile(
     r"|CALL|PREPARE|REPLACE|SET)\b",
     re.I,
 )
+_ASSIGN = re.compile(r"(\w+)(?:\s+[^:;']*?)?\s*:=\s*(.+)$", re.S)
 _EXECUTE_LITERAL = re.compile(r"EXECUTE\s+(?:IMMEDIATE\s+)?(E?)'((?:[^']|'')*)'\s*$", re.I | re.S)
 _PREPARE_LITERAL = re.compile(r"PREPARE\s+\w+\s+FROM\s+'((?:[^'\\]|\\.|'')*)'\s*$", re.I | re.S)
 
@@ -45,6 +46,8 @@ class Inner:
     line: int
     #: None for a statement; otherwise why it could not be checked (dynamic SQL)
     unchecked: str | None = None
+    #: a PL/pgSQL assignment ``name := expression``: (name, expression)
+    assign: tuple[str, str] | None = None
 
 
 def body_line(text: str, body_start: int, line: int) -> int:
@@ -147,9 +150,13 @@ def statements(body: str, line: int, dialect: LintDialect) -> list[Inner]:
         text = piece.text[prefix.end() :] if prefix else piece.text
         start = piece.line + piece.text.count("\n", 0, prefix.end() if prefix else 0)
         verb = _VERB.match(text)
+        at = line + start - 1
+        assignment = _ASSIGN.match(text)
+        if assignment:
+            found.append(Inner(text, at, assign=(assignment.group(1), assignment.group(2))))
+            continue
         if not verb:
             continue
-        at = line + start - 1
         word = verb.group(1).upper()
         if word == "PERFORM":
             found.append(Inner("SELECT" + text[len("PERFORM") :], at))

@@ -13,7 +13,7 @@ import re
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import SqlglotError
 
 _PREPARE_VAR = re.compile(r"PREPARE\s+\w+\s+FROM\s+@(\w+)\s*$", re.I)
 _EXECUTE_EXPR = re.compile(r"EXECUTE\s+(.+?)(?:\s+(?:USING|INTO)\b.*)?$", re.I | re.S)
@@ -58,11 +58,31 @@ class Values:
         if isinstance(node, exp.DPipe):
             left, right = self.value(node.this), self.value(node.expression)
             return None if left is None or right is None else left + right
+        if isinstance(node, exp.Anonymous) and node.name.lower() in _QUOTERS:
+            args = [self.value(a) for a in node.expressions]
+            return (
+                None if len(args) != 1 or args[0] is None else _QUOTERS[node.name.lower()](args[0])
+            )
         if isinstance(node, exp.Format):
             template = self.value(node.this)
             args = [self.value(a) for a in node.expressions]
             return None if template is None or None in args else _format(template, args)  # type: ignore[arg-type]
         return None
+
+    def assign_local(self, name: str, expression: str, glot: str) -> None:
+        """Remember a PL/pgSQL ``name := expression`` when its value is known."""
+        value = self.expression(expression, glot)
+        if value is None:
+            self.bound[-1].pop(name.lower(), None)
+        else:
+            self.bound[-1][name.lower()] = value
+
+    def expression(self, text: str, glot: str) -> str | None:
+        try:
+            select = sqlglot.parse_one(f"SELECT {text}", read=glot)
+        except (SqlglotError, ValueError):
+            return None
+        return self.value(select.expressions[0]) if select.expressions else None
 
     def resolve(self, text: str, glot: str) -> str | None:
         """The SQL a ``PREPARE … FROM @var`` or ``EXECUTE <expression>`` runs, if known."""
@@ -70,17 +90,18 @@ class Values:
         if m:
             return self.session.get(m.group(1).lower())
         m = _EXECUTE_EXPR.match(text)
-        if not m:
-            return None
-        try:
-            select = sqlglot.parse_one(f"SELECT {m.group(1)}", read=glot)
-        except (ParseError, TokenError):
-            return None
-        return self.value(select.expressions[0]) if select.expressions else None
+        return self.expression(m.group(1), glot) if m else None
 
 
 def _quote_ident(name: str) -> str:
     return name if _PLAIN_IDENT.fullmatch(name) else '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_QUOTERS = {"quote_ident": _quote_ident, "quote_literal": _quote_literal}
 
 
 def _format(template: str, args: list[str]) -> str | None:
@@ -100,7 +121,7 @@ def _format(template: str, args: list[str]) -> str | None:
         if m.group(2) == "I":
             return _quote_ident(arg)
         if m.group(2) == "L":
-            return "'" + arg.replace("'", "''") + "'"
+            return _quote_literal(arg)
         return arg
 
     try:

@@ -181,6 +181,9 @@ class _Linter:
 
     def body(self, text: str, line: int, where: str, depth: int, outer: int) -> None:
         for inner in bodies.statements(text, line, self.state.dialect):
+            if inner.assign:
+                self.values.assign_local(*inner.assign, self.state.dialect.glot)
+                continue
             prepared = _PREPARE_NAME.match(inner.text)
             if prepared:
                 self.values.prepared.add(prepared.group(1).lower())
