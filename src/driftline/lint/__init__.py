@@ -8,8 +8,9 @@ statement is judged by the rules (:mod:`~driftline.lint.rules`,
 :mod:`~driftline.lint.rules_locks`) on the schema as it stands at that line
 (:mod:`~driftline.lint.state`: the baseline, then every earlier statement applied by
 :mod:`~driftline.lint.effects`). Statements inside ``DO`` blocks, called functions and
-procedures, and ``EXECUTE '<literal>'`` are judged at their own lines
-(:mod:`~driftline.lint.bodies`).
+procedures are judged at their own lines (:mod:`~driftline.lint.bodies`), and so is dynamic SQL
+whose text is known (:mod:`~driftline.lint.dynamic`). Statements sqlglot keeps unparsed are
+recognised by their text where lint needs their meaning (:mod:`~driftline.lint.textual`).
 """
 
 from driftline.lint.engine import RULES, lint_files, lint_text, new_state

@@ -19,7 +19,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from driftline.errors import InputFileError
 from driftline.findings import Finding, Severity
-from driftline.lint import bodies, effects, suppress
+from driftline.lint import bodies, effects, suppress, textual
 from driftline.lint import rules_locks as _rules_locks  # noqa: F401 - registers its rules
 from driftline.lint.dialect import LintDialect, get
 from driftline.lint.dynamic import Values
@@ -28,39 +28,9 @@ from driftline.lint.state import Routine, State, from_schema
 
 __all__ = ["RULES", "lint_files", "lint_text", "new_state"]
 
-_DESTRUCTIVE = re.compile(r"\b(DROP|DELETE|TRUNCATE|UPDATE|RENAME)\b", re.I)
-#: literals, comments, and the words that name no destructive act (ON DELETE CASCADE, FOR UPDATE)
-_LITERALS = re.compile(
-    r"'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$|--[^\n]*|/\*.*?\*/|\b(?:ON|FOR)\s+(?:DELETE|UPDATE)\b",
-    re.S | re.I,
-)
-_NAME = r'(?:[\w$]+|"[^"]+"|`[^`]+`)(?:\s*\.\s*(?:[\w$]+|"[^"]+"|`[^`]+`))?'
-_DROP_INDEXES = re.compile(
-    rf"DROP\s+INDEX\s+(CONCURRENTLY\s+)?(IF\s+EXISTS\s+)?({_NAME}(?:\s*,\s*{_NAME})+)"
-    r"\s*(CASCADE|RESTRICT)?\s*$",
-    re.I,
-)
-_RENAME_TABLES = re.compile(r"RENAME\s+TABLES?\s+(.*)$", re.I | re.S)
-_RENAME_PAIR = re.compile(rf"({_NAME})\s+TO\s+({_NAME})", re.I)
-#: statements that change no schema object and remove no data, which sqlglot keeps as commands
-_HARMLESS = re.compile(
-    r"(CALL|GRANT|REVOKE|COMMENT|ANALYZE|VACUUM|REINDEX|CLUSTER|LOCK|SET|RESET|SHOW|BEGIN|START"
-    r"|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|CREATE\s+(EXTENSION|SCHEMA|TYPE|DOMAIN|SEQUENCE"
-    r"|TRIGGER|RULE|POLICY|ROLE|USER|COLLATION|AGGREGATE|OPERATOR|PUBLICATION|EVENT)"
-    r"|ALTER\s+(SEQUENCE|TYPE|DOMAIN|ROLE|USER|DEFAULT\s+PRIVILEGES|FUNCTION|PROCEDURE|EXTENSION"
-    r"|SCHEMA|DATABASE)|ALTER\s+TABLE\s.*\b(VALIDATE\s+CONSTRAINT|USING\s+INDEX|OWNER\s+TO"
-    r"|RENAME\s+CONSTRAINT"
-    r"|ENABLE|DISABLE|SET\s+\(|RESET\s+\(|REPLICA\s+IDENTITY)\b|DECLARE|FETCH|CLOSE|LISTEN|NOTIFY"
-    r"|DISCARD|CHECKPOINT|LOAD|SECURITY\s+LABEL|IMPORT|REFRESH|USE|FLUSH|OPTIMIZE|DEALLOCATE"
-    r"|EXECUTE|PREPARE|SOURCE|PRAGMA|ATTACH|DETACH)\b",
-    re.I | re.S,
-)
 _CALL = re.compile(r"CALL\b", re.I)
 #: dynamic SQL at the top level: checked like the same statement inside a body
 _DYNAMIC = re.compile(r"(PREPARE\s+\w+\s+FROM|EXECUTE\s+(IMMEDIATE\s+)?E?')", re.I)
-_CONVERT = re.compile(
-    rf"ALTER\s+TABLE\s+({_NAME})\s+(?:[^;]*?,\s*)?CONVERT\s+TO\s+CHARACTER\s+SET\b", re.I | re.S
-)
 _EXECUTE_PREPARED = re.compile(r"EXECUTE\s+(\w+)\s*(?:USING\b.*)?$", re.I | re.S)
 _PREPARE_NAME = re.compile(r"PREPARE\s+(\w+)", re.I)
 _MAX_DEPTH = 4
@@ -210,21 +180,12 @@ class _Linter:
         self, text: str, line: int, where: str, outer: tuple[int, ...]
     ) -> list[exp.Expression]:
         state = self.state
-        many = _DROP_INDEXES.match(text)
-        if many:
-            names = re.split(r"\s*,\s*", many.group(3))
-            return [
-                exp.Drop(
-                    kind="INDEX",
-                    tables=[_table(state, n)],
-                    exists=bool(many.group(2)),
-                    concurrently=bool(many.group(1)),
-                )
-                for n in names
-            ]
-        convert = _CONVERT.match(text)
-        if convert:
-            table = self.state.key(_table(state, convert.group(1)).name)
+        built = textual.trees(text)
+        if built is not None:
+            return built
+        converted = textual.converted_table(text)
+        if converted is not None:
+            table = effects.ident(state, converted)
             if state.is_big(table):
                 self.report(
                     "table-rewrite", Severity.WARNING, f"table {table}",
@@ -234,16 +195,6 @@ class _Linter:
                     line, outer,
                 )  # fmt: skip
             return []
-        renames = _RENAME_TABLES.match(text)
-        if renames:
-            return [
-                exp.Alter(
-                    this=_table(state, a),
-                    kind="TABLE",
-                    actions=[exp.AlterRename(this=_table(state, b))],
-                )
-                for a, b in _RENAME_PAIR.findall(renames.group(1))
-            ]
         try:
             tree = sqlglot.parse_one(text, read=state.dialect.glot)
         except (ParseError, TokenError) as exc:
@@ -251,7 +202,7 @@ class _Linter:
             self.unparseable(text, line, first, where, outer)
             return []
         if isinstance(tree, exp.Command):
-            if not _harmless(text):
+            if not textual.harmless(text):
                 self.unparseable(text, line, f"unsupported syntax: {text.split()[0]}", where, outer)
             return []
         return [tree]
@@ -259,8 +210,7 @@ class _Linter:
     def unparseable(
         self, text: str, line: int, error: str, where: str, outer: tuple[int, ...]
     ) -> None:
-        bare = _LITERALS.sub(" ", text)
-        words = sorted({w.upper() for w in _DESTRUCTIVE.findall(bare)})
+        words = textual.destructive_words(text)
         if words:
             severity = Severity.ERROR
             what = f"the {'/'.join(words)} in it was not checked"
@@ -323,27 +273,9 @@ class _Linter:
             )  # fmt: skip
 
 
-def _harmless(text: str) -> bool:
-    """A command sqlglot keeps unparsed that changes no schema object and removes no data; an
-    ALTER TABLE qualifies only when nothing in it drops, deletes or renames more than a
-    constraint."""
-    if not _HARMLESS.match(text):
-        return False
-    if not re.match(r"ALTER\s+TABLE\b", text, re.I):
-        return True
-    rest = re.sub(r"\bRENAME\s+CONSTRAINT\b", " ", _LITERALS.sub(" ", text), flags=re.I)
-    return not _DESTRUCTIVE.search(rest)
-
-
 def _first_words(text: str, limit: int = 40) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _table(state: State, name: str) -> exp.Table:
-    part = re.split(r"\s*\.\s*", name.strip())[-1]
-    quoted = part[:1] in ('"', "`")
-    return exp.Table(this=exp.Identifier(this=part.strip('"`'), quoted=quoted))
 
 
 def lint_text(
