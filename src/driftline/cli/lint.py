@@ -26,7 +26,9 @@ def lint(
         help="Also treat this index, or TABLE.primary_key, as SLA-critical (repeatable).",
     ),
     rule: list[str] = typer.Option(
-        [], "--rule", help="Turn on an opt-in rule: lock-timeout (repeatable)."
+        [],
+        "--rule",
+        help="Turn on an opt-in rule: lock-timeout, drop-index-concurrently (repeatable).",
     ),
     hash_comments: bool = typer.Option(
         False, "--hash-comments", help="Lines starting with # are comments (vendor loaders)."
