@@ -124,13 +124,25 @@ class Ddl(ObjectsDdl):
         text = f"{self.q(column.name)} {self.type(column.type)}"
         if column.collation:
             text += f" COLLATE {self.collation(column.collation)}"
+        if not column.nullable:
+            text += " NOT NULL"
         if column.generated:
-            text += f" GENERATED ALWAYS AS ({self.expression(column.generated)}) STORED"
+            text += f" {self.generated_clause(column.generated)}"
         elif column.identity:
-            text += f" GENERATED {column.identity.upper()} AS IDENTITY"
+            text += f" {self.identity_clause(column.identity)}"
         elif column.default is not None:
             text += f" DEFAULT {self.default(column.default)}"
-        return text + ("" if column.nullable else " NOT NULL")
+        return text
+
+    def generated_clause(self, generated: str) -> str:
+        """``GENERATED ALWAYS AS (…) STORED`` from the model's ``<expression> [stored|virtual]``."""
+        body, _, how = generated.rpartition(" ")
+        if how.lower() not in ("stored", "virtual"):
+            body, how = generated, "stored"
+        return f"GENERATED ALWAYS AS ({self.expression(body)}) {how.upper()}"
+
+    def identity_clause(self, identity: str) -> str:
+        return f"GENERATED {identity.upper()} AS IDENTITY"
 
     def default(self, normalized: str) -> str:
         return self.expression(normalized)
@@ -193,15 +205,12 @@ class Ddl(ObjectsDdl):
     ) -> str:
         """Give column ``name`` of ``actual`` the type, nullability and default of ``expected``.
 
-        ``aspect`` (``type``, ``nullable``, ``default`` or ``collation``) limits the fix to that
-        part where the dialect can change it alone.
+        ``aspect`` (a field of the column: ``type``, ``nullable``, ``default``, ``collation``,
+        ``identity`` or ``generated``) limits the fix to that part where the dialect can.
         """
         want, have = expected.columns[name], actual.columns[name]
         if aspect is not None:
-            field = {"type": "type", "nullable": "nullable", "default": "default"}.get(
-                aspect, aspect
-            )
-            want = dataclasses.replace(have, **{field: getattr(want, field)})
+            want = dataclasses.replace(have, **{aspect: getattr(want, aspect)})
         col, out = self.q(name), []
         if want.type != have.type or want.collation != have.collation:
             out.append(self.type_action(name, want.type, want.collation))
@@ -212,7 +221,31 @@ class Ddl(ObjectsDdl):
                 out.append(f"ALTER COLUMN {col} DROP DEFAULT")
             else:
                 out.append(f"ALTER COLUMN {col} SET DEFAULT {self.default(want.default)}")
-        return "\n".join(self.alter(expected.name, action) for action in out)
+        if want.identity != have.identity:
+            if want.identity is None:
+                out.append(f"ALTER COLUMN {col} DROP IDENTITY")
+            elif have.identity is None:
+                out.append(f"ALTER COLUMN {col} ADD {self.identity_clause(want.identity)}")
+            else:
+                out.append(f"ALTER COLUMN {col} SET GENERATED {want.identity.upper()}")
+        statements = [self.alter(expected.name, action) for action in out]
+        if want.generated != have.generated:
+            statements.append(self.regenerate(expected.name, want))
+        return "\n".join(statements)
+
+    def regenerate(self, table: str, want: Column) -> str:
+        """Give a column the baseline's generation expression (or none)."""
+        col = self.q(want.name)
+        if want.generated is None:
+            return self.alter(table, f"ALTER COLUMN {col} DROP EXPRESSION")
+        # the expression of a generated column cannot be altered: it is dropped and added, and
+        # its values are computed again from the other columns
+        return "\n".join(
+            [
+                self.alter(table, f"DROP COLUMN {col}"),
+                self.alter(table, f"ADD COLUMN {self.column_definition(want)}"),
+            ]
+        )
 
     def type_action(self, name: str, normalized: str, collation: str | None = None) -> str:
         collate = f" COLLATE {self.collation(collation)}" if collation else ""
@@ -311,13 +344,29 @@ class Ddl(ObjectsDdl):
         return self.alter(actual.name, f"RENAME CONSTRAINT {self.q(old)} TO {self.q(new)}")
 
     def remove_constraint(self, expected: Table, actual: Table, name: str, kind: str) -> str:
-        """Drop the live constraint ``name`` the baseline lacks (``kind`` as drop_constraint)."""
+        """Drop the live constraint ``name`` the baseline lacks (``kind`` as drop_constraint).
+
+        When the baseline has another constraint of that name, it is restored instead: a plain
+        drop would also drop it again after its own fix ran.
+        """
+        restore = {
+            "check": (expected.checks, self.restore_check),
+            "unique": (expected.uniques, self.restore_unique),
+            "foreign_key": (expected.foreign_keys, self.restore_foreign_key),
+        }
+        named, fix = restore[kind]
+        if name in named:
+            return fix(expected, actual, name)
         return self.drop_constraint(actual.name, name, kind)
 
     def validate_constraint(self, expected: Table, actual: Table, name: str) -> str:
         return self.alter(actual.name, f"VALIDATE CONSTRAINT {self.q(name)}")
 
     # --- tables ----------------------------------------------------------------------------
+    def table_suffix(self, table: Table) -> str:
+        """Table options written after CREATE TABLE's parentheses (SQLite: STRICT)."""
+        return ""
+
     def create_table(self, table: Table, name: str | None = None) -> str:
         """The whole table from the model: columns, keys, constraints, then its indexes."""
         parts = [self.column_definition(c) for c in table.columns.values()]
@@ -330,7 +379,11 @@ class Ddl(ObjectsDdl):
         for fname, fk in sorted(table.foreign_keys.items()):
             parts.append(self.constraint(fname, self.foreign_key_body(fk)))
         body = ",\n  ".join(parts)
-        out = [f"CREATE TABLE {self.table_name(name or table.name)} (\n  {body}\n);"]
+        suffix = self.table_suffix(table)
+        out = [
+            f"CREATE TABLE {self.table_name(name or table.name)} (\n  {body}\n)"
+            + (f" {suffix};" if suffix else ";")
+        ]
         out += [
             self.create_index(table.name, ix, concurrently=False)
             for _, ix in sorted(table.indexes.items())

@@ -56,7 +56,8 @@ class ObjectsDdl:
     def create_sequence(self, sequence: Sequence) -> str:
         """CREATE SEQUENCE with the baseline's type, start, increment, bounds and cycle."""
         s = sequence
-        text = f"CREATE SEQUENCE {self.table_name(s.name)} AS {self.type(s.type)}"
+        # IF NOT EXISTS: an identity column's fix may already have brought its sequence back
+        text = f"CREATE SEQUENCE IF NOT EXISTS {self.table_name(s.name)} AS {self.type(s.type)}"
         text += f" START WITH {s.start} INCREMENT BY {s.increment}"
         if s.min_value is not None:
             text += f" MINVALUE {s.min_value}"
@@ -94,7 +95,7 @@ class ObjectsDdl:
         return f"ALTER SEQUENCE {self.table_name(want.name)} OWNED BY {owner};"
 
     def drop_sequence(self, name: str) -> str:
-        return f"DROP SEQUENCE {self.table_name(name)};"
+        return f"DROP SEQUENCE IF EXISTS {self.table_name(name)};"
 
     def create_extension(self, name: str) -> str:
         return f"CREATE EXTENSION IF NOT EXISTS {self.q(name)};"
@@ -105,6 +106,9 @@ class ObjectsDdl:
     def drop_extension(self, name: str) -> str:
         return f"DROP EXTENSION {self.q(name)};"
 
-    def table_option(self, table: Table, key: str, value: str | None) -> str | None:
-        """Restore one table setting (``unlogged``, ``row_security``…); None: no statement can."""
+    def table_option(
+        self, expected: Table, actual: Table, key: str, value: str | None
+    ) -> str | None:
+        """Restore one table setting (``unlogged``, ``engine``…) to ``value``; None where no
+        statement can (partitioning moves data into another table: a migration, not a fix)."""
         return None

@@ -43,6 +43,18 @@ class MySQLDdl(Ddl):
         method = (index.method or "").lower()
         return f" USING {method.upper()}" if method and method not in _KIND_WORDS else ""
 
+    def table_option(
+        self, expected: Table, actual: Table, key: str, value: str | None
+    ) -> str | None:
+        if key == "engine" and value:
+            return self.alter(actual.name, f"ENGINE = {value}")
+        if key == "collation" and value:
+            return self.alter(actual.name, f"DEFAULT COLLATE = {value}")
+        return None
+
+    def identity_clause(self, identity: str) -> str:
+        return "AUTO_INCREMENT"
+
     def drop_index(self, table: str, name: str) -> str:
         return f"DROP INDEX {self.q(name)} ON {self.table_name(table)};"
 

@@ -46,7 +46,10 @@ class PostgresDdl(Ddl):
             return add + "\n" + self.alter(table, f"VALIDATE CONSTRAINT {self.q(name)}")
         return super().add_constraint(table, name, body)
 
-    def table_option(self, table: Table, key: str, value: str | None) -> str | None:
+    def table_option(
+        self, expected: Table, actual: Table, key: str, value: str | None
+    ) -> str | None:
+        table = actual
         if key == "unlogged":
             return self.alter(table.name, "SET UNLOGGED" if value else "SET LOGGED")
         if key == "row_security":

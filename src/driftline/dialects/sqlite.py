@@ -49,7 +49,15 @@ class SQLiteDdl(Ddl):
         table, copy, drop the old, rename, re-create the indexes, inside one transaction.
         """
         temp = _REBUILD_PREFIX + expected.name
-        keep = self.columns([c for c in expected.columns if c in actual.columns])
+        keep = self.columns(
+            [
+                name
+                for name, column in expected.columns.items()
+                if name in actual.columns
+                and not column.generated
+                and not actual.columns[name].generated
+            ]
+        )
         lines = [
             "PRAGMA foreign_keys = OFF;",
             "BEGIN;",
@@ -97,6 +105,17 @@ class SQLiteDdl(Ddl):
 
     def restore_foreign_key(self, expected: Table, actual: Table, name: str) -> str:
         return self.rebuild(expected, actual)
+
+    def table_suffix(self, table: Table) -> str:
+        words = (("without_rowid", "WITHOUT ROWID"), ("strict", "STRICT"))
+        return ", ".join(word for key, word in words if table.options.get(key))
+
+    def table_option(
+        self, expected: Table, actual: Table, key: str, value: str | None
+    ) -> str | None:
+        if key in ("strict", "without_rowid"):  # fixed when the table is created
+            return self.rebuild(expected, actual)
+        return None
 
     def rename_constraint(
         self, expected: Table, actual: Table, old: str, new: str, kind: str

@@ -55,13 +55,26 @@ def _sequence_changes(want: Sequence, have: Sequence) -> str:
     return "; ".join(changes)
 
 
+def _identity_of(schema: Schema, sequence: Sequence) -> str | None:
+    """The identity column a sequence belongs to (its fix is that column's), or None."""
+    table, _, column = (sequence.owned_by or "").rpartition(".")
+    owner = schema.tables.get(table)
+    col = owner.columns.get(column) if owner else None
+    return sequence.owned_by if col is not None and col.identity else None
+
+
 def _sequences(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
     out: list[Finding] = []
     for name, want in sorted(expected.sequences.items()):
         obj = f"sequence {name}"
         have = actual.sequences.get(name)
         if have is None:
-            fix = d.create_sequence(want)
+            identity = _identity_of(expected, want)
+            fix = (
+                f"-- the fix of identity column {identity} brings it back"
+                if identity
+                else d.create_sequence(want)
+            )
             out.append(Finding(W, "sequence.missing", obj, "sequence is missing", fix))
             continue
         legacy = want == Sequence(name)  # an older baseline that kept the name only
@@ -79,7 +92,12 @@ def _sequences(expected: Schema, actual: Schema, d: Ddl) -> list[Finding]:
                 )
             )
     for name in sorted(set(actual.sequences) - set(expected.sequences)):
-        fix = d.drop_sequence(name) + "\n" + OR_BASELINE
+        identity = _identity_of(actual, actual.sequences[name])
+        fix = (
+            f"-- the fix of identity column {identity} removes it"
+            if identity
+            else d.drop_sequence(name) + "\n" + OR_BASELINE
+        )
         out.append(
             Finding(I, "sequence.unexpected", f"sequence {name}", "not in the baseline", fix)
         )

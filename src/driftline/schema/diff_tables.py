@@ -48,7 +48,7 @@ def _column_attributes(
         was, now = getattr(want, attr), getattr(have, attr)
         if was != now:
             text = f"{attr} {was or 'default'!s} became {now or 'default'!s}"
-            out.append((W, kind, text, "collation" if attr == "collation" else None))
+            out.append((W, kind, text, attr))
     return out
 
 
@@ -282,7 +282,7 @@ def diff_options(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
                     "table.option_changed",
                     f"table {t}",
                     f"{key.replace('_', ' ')}: {was or 'not set'} became {now or 'not set'}",
-                    d.table_option(exp_t, key, was),
+                    d.table_option(exp_t, act_t, key, was),
                 )
             )
     return out
