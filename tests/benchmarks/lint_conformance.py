@@ -64,6 +64,10 @@ HAZARDS: dict[str, tuple[set[str], object]] = {
             or (f.kind == "lint.table_rewrite" and "ADD COLUMN" in f.message)
         ),
     ),
+    "ADD COLUMN NOT NULL without DEFAULT": (
+        {"adding-required-field"},
+        lambda f: f.kind == "lint.add_required_column",
+    ),
     "ADD UNIQUE/PRIMARY KEY without USING INDEX": (
         {"disallowed-unique-constraint", "adding-serial-primary-key-field"},
         lambda f: f.kind == "lint.unique_without_index",

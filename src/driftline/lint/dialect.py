@@ -41,6 +41,9 @@ class LintDialect:
     online_ddl: bool = False
     #: an index named in DROP INDEX needs its table (MySQL: DROP INDEX i ON t)
     index_names_per_table: bool = False
+    #: ADD COLUMN … NOT NULL without a DEFAULT fails on a table with rows (MySQL fills in the
+    #: type's implicit default instead)
+    not_null_needs_default: bool = True
 
     def key(self, name: str) -> str:
         """How the catalog's name of an object compares."""
@@ -70,6 +73,7 @@ MYSQL = LintDialect(
     double_quote_strings=True,
     delimiter_command=True,
     index_names_per_table=True,
+    not_null_needs_default=False,
 )
 SQLITE = LintDialect("sqlite", "sqlite", dot_commands=True, index_names_per_table=False)
 

@@ -146,6 +146,47 @@ def stored_generated_column(tree: exp.Expression, ctx: Context) -> list[Hit]:
     return hits
 
 
+@rule("add-required-column")
+def add_required_column(tree: exp.Expression, ctx: Context) -> list[Hit]:
+    if not ctx.dialect.not_null_needs_default:
+        return []
+    table, actions = alter_actions(tree, ctx)
+    if not table or not ctx.state.is_big(table):
+        return []
+    hits: list[Hit] = []
+    for action in actions:
+        if not isinstance(action, exp.ColumnDef):
+            continue
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        not_null = any(
+            isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null")
+            for k in kinds
+        )
+        filled = any(
+            isinstance(
+                k,
+                exp.DefaultColumnConstraint
+                | exp.ComputedColumnConstraint
+                | exp.GeneratedAsIdentityColumnConstraint,
+            )
+            for k in kinds
+        )
+        dtype = action.args.get("kind")
+        serial = dtype is not None and "serial" in dtype.sql(dialect="postgres").lower()
+        if not_null and not filled and not serial:
+            column = ident(ctx.state, action.this)
+            hits.append(
+                (
+                    Severity.ERROR,
+                    f"column {table}.{column}",
+                    f"ADD COLUMN {column} NOT NULL without a DEFAULT fails on {table} as soon "
+                    "as it has a row",
+                    "add it with a DEFAULT, or nullable, backfill, then SET NOT NULL",
+                )
+            )
+    return hits
+
+
 @rule("constraint-not-valid")
 def constraint_not_valid(tree: exp.Expression, ctx: Context) -> list[Hit]:
     table, actions = _big_alter(tree, ctx)

@@ -1,0 +1,5 @@
+ALTER TABLE ticket ADD COLUMN priority int NOT NULL;
+ALTER TABLE ticket ADD COLUMN priority2 int NOT NULL DEFAULT 3;
+ALTER TABLE ticket ADD COLUMN note text;
+CREATE TABLE fresh (id int);
+ALTER TABLE fresh ADD COLUMN x int NOT NULL;
