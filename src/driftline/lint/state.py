@@ -267,7 +267,10 @@ def from_schema(
                     )
                     for n, ix in spec.indexes.items()
                 },
-                {k(n): fk for n, fk in spec.foreign_keys.items()},
+                {
+                    k(n): dataclasses.replace(fk, columns=tuple(k(c) for c in fk.columns))
+                    for n, fk in spec.foreign_keys.items()
+                },
                 {k(n): tuple(k(c) for c in cols) for n, cols in spec.uniques.items()},
                 {k(n): text for n, text in spec.checks.items()},
             )

@@ -1,0 +1,1 @@
+ALTER TABLE Ticket_Status_Log DROP COLUMN Ticket_ID;
