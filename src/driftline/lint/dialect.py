@@ -9,16 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_ALIASES = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "pg": "postgresql",
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-}
-
 
 @dataclass(frozen=True)
 class LintDialect:
@@ -82,9 +72,6 @@ _BY_NAME = {d.name: d for d in (POSTGRESQL, MYSQL, SQLITE)}
 
 def get(name: str) -> LintDialect:
     """The lint dialect for any spelling (``postgres``, ``mariadb``, ``sqlite3``, ``pg+x``)."""
-    from driftline.errors import UsageError
+    from driftline import dialects
 
-    key = name.strip().lower().split("+", 1)[0]
-    if key not in _ALIASES:
-        raise UsageError.unknown("dialect", name, _ALIASES)
-    return _BY_NAME[_ALIASES[key]]
+    return _BY_NAME[dialects.get(name).name]

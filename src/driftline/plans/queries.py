@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from driftline.db import DIALECT_ALIASES, DIALECTS
+from driftline import dialects
 from driftline.yamlfile import YamlDoc, check_header, load_yaml, parse_yaml
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
@@ -213,16 +213,16 @@ def _query(doc: YamlDoc, item: Any, i: int) -> Query:
         raise doc.error("'sql_by_dialect' must map dialects to SQL", *at, "sql_by_dialect")
     by_dialect: dict[str, str] = {}
     for key, text in overrides.items():
-        if str(key).lower() not in DIALECT_ALIASES:
+        if str(key).lower() not in dialects.ALIASES:
             raise doc.error(
-                f"unknown dialect '{key}' (choose from {', '.join(DIALECTS)})",
+                f"unknown dialect '{key}' (choose from {', '.join(dialects.DIALECTS)})",
                 *at,
                 "sql_by_dialect",
                 key,
             )
         if not isinstance(text, str) or not text.strip():
             raise doc.error(f"SQL for '{key}' must be text", *at, "sql_by_dialect", key)
-        by_dialect[DIALECT_ALIASES[str(key).lower()]] = text.strip()
+        by_dialect[dialects.get(str(key)).name] = text.strip()
     min_rows = item.get("min_rows")
     if min_rows is not None and (
         isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0

@@ -156,7 +156,9 @@ def explain(
 
 
 def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    from driftline import dialects
+
+    return dialects.SQLITE.quote(name)
 
 
 def read_rows(conn: Connection, tables: set[str]) -> dict[str, tuple[float | None, str | None]]:
