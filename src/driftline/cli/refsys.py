@@ -13,6 +13,18 @@ from driftline.errors import UsageError
 refsys_app = typer.Typer(help="The bundled reference ticket system.", no_args_is_help=True)
 
 DB_HELP = "Database URL (default: embedded SQLite file driftline-refsys.db)."
+DB_FILE_HELP = "Read the database URL from this file (keeps a password off the command line)."
+
+
+def _db(db: str | None, db_file: Path | None) -> str | None:
+    """The database URL, from --db or from the file --db-file names (not both)."""
+    if db_file is None:
+        return db
+    if db is not None:
+        raise UsageError("give --db or --db-file, not both")
+    from driftline.secrets import read_secret_file
+
+    return read_secret_file(db_file)
 
 
 def _config(path: Path | None):
@@ -48,12 +60,13 @@ def _initialised(db: str | None, config):  # type: ignore[no-untyped-def]
 @refsys_app.command("init", cls=PlainUsage)
 def init(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db_file: Path | None = typer.Option(None, "--db-file", help=DB_FILE_HELP),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
 ) -> int:
     """Create the schema and load reference data (idempotent)."""
     from driftline.db import describe
 
-    with _initialised(db, _config(config)) as engine:
+    with _initialised(_db(db, db_file), _config(config)) as engine:
         stdout_console().print(f"initialised reference system in {describe(engine.url)}")
     return 0
 
@@ -61,6 +74,7 @@ def init(
 @refsys_app.command("seed", cls=PlainUsage)
 def seed(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db_file: Path | None = typer.Option(None, "--db-file", help=DB_FILE_HELP),
     tickets: int = typer.Option(10_000, "--tickets", "-n", help="Tickets of history to add."),
     days: int = typer.Option(90, "--days", help="Spread the history over this many days."),
     seed_value: int = typer.Option(1, "--seed", help="Random seed (deterministic data)."),
@@ -77,7 +91,7 @@ def seed(
         raise UsageError("--tickets and --days must be at least 1")
     cfg = _config(config)
     with (
-        _initialised(db, cfg) as engine,
+        _initialised(_db(db, db_file), cfg) as engine,
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -106,6 +120,7 @@ def seed(
 @refsys_app.command("serve", cls=PlainUsage)
 def serve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    db_file: Path | None = typer.Option(None, "--db-file", help=DB_FILE_HELP),
     port: int = typer.Option(8080, "--port", "-p", help="TCP port."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
@@ -120,10 +135,19 @@ def serve(
 
     if http_workers < 1:
         raise UsageError("--workers must be at least 1")
-    with _initialised(db, _config(config)) as engine:
+    url = _db(db, db_file)
+    with _initialised(url, _config(config)) as engine:
         pass
     stderr_console().print(f"reference system on http://{host}:{port} over {describe(engine.url)}")
-    run_server(db, config, host=host, port=port, log_level=log_level, http_workers=http_workers)
+    run_server(
+        url,
+        config,
+        host=host,
+        port=port,
+        log_level=log_level,
+        http_workers=http_workers,
+        db_file=db_file,
+    )
     return 0
 
 

@@ -23,6 +23,7 @@ import httpx
 import yaml
 
 from driftline.errors import RunError
+from driftline.secrets import secret_file
 from driftline.yamlfile import load_yaml
 
 PRIORITIES = ("P0", "P1", "P2", "P3")
@@ -94,7 +95,17 @@ def _tail(path: Path, lines: int = 15) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def _run_step(args: list[str], log: Path, what: str, timeout_s: float = 120.0) -> None:
+def _last_line(path: Path, *secrets: str) -> str:
+    """The last non-empty line of a child's log, passwords masked."""
+    from driftline.secrets import redact_secrets
+
+    lines = [line for line in _tail(path).splitlines() if line.strip()]
+    return redact_secrets(lines[-1].strip(), *secrets) if lines else "no output"
+
+
+def _run_step(
+    args: list[str], log: Path, what: str, timeout_s: float = 120.0, db_url: str = ""
+) -> None:
     with log.open("a", encoding="utf-8") as fh:
         fh.write(f"$ driftline {' '.join(args)}\n")
         fh.flush()
@@ -105,7 +116,10 @@ def _run_step(args: list[str], log: Path, what: str, timeout_s: float = 120.0) -
         except subprocess.TimeoutExpired:
             raise RunError(f"reference system {what} took longer than {timeout_s:.0f} s") from None
     if proc.returncode != 0:
-        raise RunError(f"reference system {what} failed (exit {proc.returncode}):\n{_tail(log)}")
+        raise RunError(
+            f"reference system {what} failed (exit {proc.returncode}): "
+            f"{_last_line(log, db_url)} (log: {log})"
+        )
 
 
 @dataclass
@@ -117,15 +131,19 @@ class Refsys:
 
 
 def wait_healthy(
-    url: str, process: subprocess.Popen[bytes] | None, log: Path, timeout_s: float
+    url: str,
+    process: subprocess.Popen[bytes] | None,
+    log: Path,
+    timeout_s: float,
+    db_url: str = "",
 ) -> None:
     deadline = time.monotonic() + timeout_s
     last = ""
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RunError(
-                f"reference system exited (code {process.returncode}) before it served:\n"
-                f"{_tail(log)}"
+                f"reference system exited (code {process.returncode}) before it served: "
+                f"{_last_line(log, db_url)} (log: {log})"
             )
         try:
             response = httpx.get(f"{url}/healthz", timeout=2.0)
@@ -152,29 +170,30 @@ def running_refsys(
     config_file = run_dir / "refsys.yaml"
     config_file.write_text(yaml.safe_dump(dict(config), sort_keys=True), encoding="utf-8")
     log = run_dir / "refsys.log"
-    common = ["--db", db_url, "--config", str(config_file)]
-    _run_step(["refsys", "init", *common], log, "init")
-    if seed_tickets > 0:
-        seed = ["--tickets", str(seed_tickets), "--days", "3"]
-        _run_step(["refsys", "seed", *common, *seed], log, "seed")
-    port = free_port()
-    fh = log.open("a", encoding="utf-8")
-    fh.write(f"$ driftline refsys serve --port {port}\n")
-    fh.flush()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        driftline_command("refsys", "serve", *common, "--port", str(port)),
-        stdout=fh,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, log, startup_timeout_s)
-        yield Refsys(url, db_url, process, log)
-    finally:
-        stop_process(process)
-        fh.close()
+    with secret_file(db_url) as db_file:
+        common = ["--db-file", str(db_file), "--config", str(config_file)]
+        _run_step(["refsys", "init", *common], log, "init", db_url=db_url)
+        if seed_tickets > 0:
+            seed = ["--tickets", str(seed_tickets), "--days", "3"]
+            _run_step(["refsys", "seed", *common, *seed], log, "seed", db_url=db_url)
+        port = free_port()
+        fh = log.open("a", encoding="utf-8")
+        fh.write(f"$ driftline refsys serve {' '.join(common)} --port {port}\n")
+        fh.flush()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        process = subprocess.Popen(
+            driftline_command("refsys", "serve", *common, "--port", str(port)),
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, process, log, startup_timeout_s, db_url)
+            yield Refsys(url, db_url, process, log)
+        finally:
+            stop_process(process)
+            fh.close()
 
 
 def stop_process(process: subprocess.Popen[Any], timeout_s: float = 10.0) -> None:
