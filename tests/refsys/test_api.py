@@ -18,7 +18,7 @@ def client(sqlite_engine, config):
         yield client
 
 
-def _wait(client, ticket_id, status, timeout=5.0):
+def _wait(client, ticket_id, status, timeout=60.0):  # polls; generous for a loaded machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         ticket = client.get(f"/tickets/{ticket_id}").json()
