@@ -91,14 +91,21 @@ def describe(url: str | URL) -> str:
 
 
 def make_engine(url: str | URL | None, **kwargs) -> Engine:
-    """An engine for a user's URL. Nothing connects until first use."""
+    """An engine for a user's URL. Nothing connects until first use.
+
+    The dialect's ``connect_args`` (a bounded connect among them) are the defaults; ``connect_args``
+    given here are merged over them. Each new connection gets the dialect's ``on_connect``.
+    """
     import sqlalchemy as sa
 
     parsed = url if isinstance(url, sa.engine.URL) else parse_url(url)
     dialect = dialects.of(parsed)
-    options: dict = {"future": True, "connect_args": dict(dialect.connect_args)}
+    connect_args = {**dialect.connect_args, **kwargs.pop("connect_args", {})}
+    options: dict = {"future": True, "connect_args": connect_args}
     options.update(kwargs)
-    return sa.create_engine(parsed, **options)
+    engine = sa.create_engine(parsed, **options)
+    sa.event.listen(engine, "connect", lambda dbapi_conn, _record: dialect.on_connect(dbapi_conn))
+    return engine
 
 
 @dataclass(frozen=True)

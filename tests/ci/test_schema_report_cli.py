@@ -71,6 +71,7 @@ def test_missing_index_html_to_file_and_webhook(setup, capsys, tmp_path):
     assert code == 1
     html = out.read_text()
     assert 'data-status="failing"' in html and "CREATE INDEX" in html
+    assert "Content-Security-Policy\" content=\"default-src 'none';" in html
     (body,) = sink.bodies
     assert body["kind"] == "schema-report" and body["status"] == "failing"
     assert body["exit_code"] == 1 and body["summary"]["warning"] >= 1

@@ -132,3 +132,31 @@ def test_every_format_is_listed_and_unknown_is_refused():
     assert set(FORMATS) == {"terminal", "json", "junit", "sarif", "markdown", "github"}
     with pytest.raises(UsageError, match="did you mean 'json'"):
         render(FINDINGS, "jsn")
+
+
+HOSTILE = Finding(
+    Severity.ERROR,
+    "column.missing",
+    "column public.ticket.<script>alert(3)</script>",
+    "dropped *x* [click](https://evil.example) `tick` __init__ | pipe\nsecond line",
+    fix='ALTER TABLE "t" ADD COLUMN "a|`b`" int;\nSELECT 1;',
+)
+
+
+def test_markdown_shows_hostile_names_as_text():
+    text = render([HOSTILE], "markdown", title="schema check")
+    row = next(line for line in text.splitlines() if line.startswith("| 🔴"))
+    assert "<script>" not in row and "&#60;script&#62;alert(3)&#60;/script&#62;" in row
+    for raw in ("*x*", "[click]", "`tick`", "__init__"):
+        assert raw not in row
+    assert "&#42;x&#42;" in row and "&#91;click&#93;" in row and "&#95;&#95;init&#95;&#95;" in row
+    assert "\\| pipe<br>second line" in row
+    assert '``ALTER TABLE "t" ADD COLUMN "a\\|`b`" int;``<br>`SELECT 1;`' in row
+    assert len(row.split(" | ")) == 5  # still five cells
+
+
+def test_github_annotation_cannot_start_another_command():
+    evil = Finding(Severity.WARNING, "index.missing", "index x\n::add-mask::y", "m\r\n::stop::")
+    [line] = render([evil], "github").splitlines()
+    assert line.startswith("::warning title=") and line.endswith("::m%0D%0A::stop::")
+    assert "title=index.missing%3A index x%0A%3A%3Aadd-mask%3A%3Ay" in line

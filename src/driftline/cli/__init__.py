@@ -79,19 +79,37 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("driftline: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+    except OSError as exc:
+        if debug or not exc.filename:
+            raise_or_report(exc, debug)
+            return 2
+        # a file or directory that cannot be read or written: bad input, not a bug
+        print(f"driftline: error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (RecursionError, UnicodeDecodeError) as exc:
         if debug:
             raise
-        first = (str(exc).splitlines() or [""])[0]
-        print(
-            f"driftline: internal error: {type(exc).__name__}: {redact(first)} "
-            "(rerun with --debug for the traceback)",
-            file=sys.stderr,
-        )
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8 text"
+        print(f"driftline: error: an input file is {what} to read", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        raise_or_report(exc, debug)
         return 2
     if isinstance(result, int):
         return result
     return 0
+
+
+def raise_or_report(exc: BaseException, debug: bool) -> None:
+    """Re-raise with --debug; else print the one ``internal error`` line."""
+    if debug:
+        raise exc
+    first = (str(exc).splitlines() or [""])[0]
+    print(
+        f"driftline: internal error: {type(exc).__name__}: {redact(first)} "
+        "(rerun with --debug for the traceback)",
+        file=sys.stderr,
+    )
 
 
 def main() -> None:

@@ -121,7 +121,7 @@ def seed(
 def serve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     db_file: Path | None = typer.Option(None, "--db-file", help=DB_FILE_HELP),
-    port: int = typer.Option(8080, "--port", "-p", help="TCP port."),
+    port: int = typer.Option(8080, "--port", "-p", min=1, max=65535, help="TCP port."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
     log_level: str = typer.Option("warning", "--log-level", help="Server log level."),
@@ -135,6 +135,7 @@ def serve(
 
     if http_workers < 1:
         raise UsageError("--workers must be at least 1")
+    _check_listen(host, port)
     url = _db(db, db_file)
     with _initialised(url, _config(config)) as engine:
         pass
@@ -149,6 +150,23 @@ def serve(
         db_file=db_file,
     )
     return 0
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Bad --host or a port in use: one line and exit 2 before anything starts."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UsageError(f"--host {host}: not an address here ({exc})") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def register(app: typer.Typer) -> None:

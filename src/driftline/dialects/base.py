@@ -65,6 +65,9 @@ class Dialect(ABC):
         return name
 
     # --- connecting ------------------------------------------------------------------------
+    def on_connect(self, dbapi_conn: Any) -> None:  # noqa: B027 - most dialects need nothing
+        """Called on every new driver connection (after ``connect_args`` were applied)."""
+
     @abstractmethod
     def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
         """Turn the open transaction of ``conn`` read-only with statement and lock timeouts."""

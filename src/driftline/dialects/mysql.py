@@ -101,7 +101,21 @@ class MySQL(Dialect):
     sqlglot = "mysql"
     quote_char = "`"
     index_names_per_table = True
-    connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5, "charset": "utf8mb4"}
+    #: PyMySQL's handshake is a read, bounded only by the read timeout: it starts at the connect
+    #: timeout (a server that accepts and never answers fails in seconds) and is widened to
+    #: READ_TIMEOUT_S once connected (a server that stops answering mid-query).
+    connect_args: ClassVar[dict[str, Any]] = {
+        "connect_timeout": 5,
+        "read_timeout": 5,
+        "write_timeout": 600,
+        "charset": "utf8mb4",
+    }
+    READ_TIMEOUT_S: ClassVar[int] = 600
+
+    def on_connect(self, dbapi_conn: Any) -> None:
+        # PyMySQL reads ``_read_timeout`` before every read; it has no public setter.
+        if hasattr(dbapi_conn, "_read_timeout"):
+            dbapi_conn._read_timeout = self.READ_TIMEOUT_S
 
     def raw_type(self, text: str) -> str:
         # tinyint(1) is how MySQL spells BOOLEAN; integer display widths mean nothing

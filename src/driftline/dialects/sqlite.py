@@ -141,6 +141,11 @@ class SQLite(Dialect):
     file_based = True
     connect_args: ClassVar[dict[str, Any]] = {"timeout": 5, "check_same_thread": False}
 
+    def on_connect(self, dbapi_conn: Any) -> None:
+        # SQLite opens any file and fails only at its first read: read the header now, so a file
+        # that is no database fails at connect ("file is not a database"), naming the file.
+        dbapi_conn.execute("PRAGMA schema_version").fetchall()
+
     def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
         conn.exec_driver_sql("PRAGMA query_only = ON")
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeouts.lock_ms)}")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from driftline.db import dialect_of
+from driftline.drills import calibrate
 from driftline.drills.runner import (
     VOLUME,
     DrillOptions,
@@ -60,11 +61,12 @@ def run_demo(options: DemoOptions, progress: Callable[[str], None] | None = None
     directory = Path(options.out) / f"demo-{stamp}"
     directory.mkdir(parents=True, exist_ok=True)
     db_url = options.db or f"sqlite:///{directory / 'refsys.db'}"
-    tickets, deadline_ms = VOLUME[dialect_of(db_url)]
+    tickets, floor_ms = VOLUME[dialect_of(db_url)]
     drill_options = DrillOptions(
         db=db_url, out=directory, users=options.users, duration_s=options.duration_s
     )
     prepare(db_url, tickets, say)
+    deadline_ms = calibrate.choose(floor_ms, calibrate.healthy_max(db_url), None).ms
     say(f"healthy stress run ({options.users} users, {options.duration_s:.0f} s)")
     base = {"dispatch": {"query_timeout_ms": deadline_ms, "on_query_timeout": "skip"}}
     healthy = stress_run(drill_options, db_url, directory / "healthy", base, options.duration_s)

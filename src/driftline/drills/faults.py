@@ -137,6 +137,7 @@ class Fault:
     dialects: tuple[str, ...] = ("sqlite", "postgresql", "mysql")
     lint_files: tuple[Callable[[], Path], ...] = ()
     needs_data_dir: bool = False  # restarts the server of --pg-data-dir
+    slows_pickup: bool = False  # the dispatcher's pickup query gets slower (deadline calibration)
 
 
 FAULTS: dict[str, Fault] = {
@@ -148,6 +149,7 @@ FAULTS: dict[str, Fault] = {
             inject=lambda e: run_script(e, maintenance_script()),
             restore=restore_status_index,
             lint_files=(maintenance_script,),
+            slows_pickup=True,
         ),
         Fault(
             "query-timeout",

@@ -3,8 +3,9 @@ fault, run the stress test and every detector, restore, and show everything gree
 
 Volume and deadline are scaled together: the incident had ~5M status rows and a 500 ms pickup
 deadline (a full scan took ~1.4 s, ~3x the deadline). A drill seeds ``tickets`` (six status rows
-each) and sets the deadline so a full scan of that volume still overruns it by about that factor,
-while the indexed pickup stays far below it.
+each), then times the pickup healthy and under the fault at the machine's current load and puts
+the deadline between them (:mod:`driftline.drills.calibrate`): a full scan still overruns it, while
+the indexed pickup stays far below it even on a busy machine (``query_timeout_ms`` fixes it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from driftline.db import connect_check, describe, dialect_of, make_engine
-from driftline.drills import checks, watchdogs
+from driftline.drills import calibrate, checks, watchdogs
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault, check_restart_target, get_fault
 from driftline.errors import ConnectionFailed, RunError, UsageError
@@ -30,7 +31,8 @@ from driftline.stress.refsys_proc import deep_merge
 
 Progress = Callable[[str], None]
 
-#: Seeded tickets and pickup deadline per dialect (full scan ≈ 2-3x the deadline at this volume).
+#: Seeded tickets and the pickup deadline's floor per dialect (full scan ≈ 2-3x it at this volume,
+#: on a quiet machine).
 VOLUME = {"sqlite": (100_000, 20), "postgresql": (200_000, 20), "mysql": (100_000, 40)}
 #: Tickets of the last busy hour, inside the dispatcher's lookback: the indexed pickup probes
 #: each of their NEW rows, so it costs a few milliseconds, as in production under load.
@@ -182,6 +184,11 @@ def stress_detection(run: RunResult) -> Detection:
     return Detection("stress thresholds", True, summary, first_error or _utcnow(), breaches)
 
 
+def run_ended_at(run: RunResult) -> datetime:
+    """When a stress run's load stopped (naive UTC); the system under test stopped right after."""
+    return datetime.fromisoformat(run.document["ended_at"].rstrip("Z"))
+
+
 def _with_after(detections: list[Detection], fault_at: datetime) -> list[Detection]:
     result = []
     for d in detections:
@@ -224,25 +231,33 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
     if dialect not in fault.dialects:
         raise UsageError(f"drill {name} runs on {', '.join(fault.dialects)}, not {dialect}")
     data_dir = check_restart_target(db_url, options.pg_data_dir) if fault.needs_data_dir else None
-    tickets, deadline_ms = VOLUME[dialect]
+    tickets, floor_ms = VOLUME[dialect]
     tickets = options.tickets or tickets
-    deadline_ms = options.query_timeout_ms or deadline_ms
-    base = {
-        "dispatch": {
-            "query_timeout_ms": deadline_ms,
-            "on_query_timeout": options.on_query_timeout,
-        }
-    }
     prepare(db_url, tickets, say)
+    notes: list[str] = []
     engine = make_engine(db_url)
     try:
         say("capturing healthy schema and plan baselines")
         baselines = checks.capture_baselines(engine, directory)
+        healthy_ms = None if options.query_timeout_ms else calibrate.healthy_max(db_url)
 
         say(f"injecting fault: {fault.summary}")
         fault_at = _utcnow()
         fault.inject(engine)
         engine.dispose()
+        deadline_ms = options.query_timeout_ms
+        if healthy_ms is not None:
+            faulty_ms = calibrate.faulty_min(db_url) if fault.slows_pickup else None
+            deadline = calibrate.choose(floor_ms, healthy_ms, faulty_ms)
+            deadline_ms = deadline.ms
+            notes.append(deadline.note)
+            say(deadline.note)
+        base = {
+            "dispatch": {
+                "query_timeout_ms": deadline_ms,
+                "on_query_timeout": options.on_query_timeout,
+            }
+        }
         timer = None
         failed: list[BaseException] = []
         if fault.during_run is not None:
@@ -272,7 +287,9 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         say("running the detectors")
         detections = [
             stress_detection(run),
-            watchdogs.queue_watchdog(engine, fault_at, options.dispatch_deadline_s),
+            watchdogs.queue_watchdog(
+                engine, fault_at, options.dispatch_deadline_s, run_ended_at(run)
+            ),
             watchdogs.degraded_alerts(engine, fault_at),
             watchdogs.roster_coverage(engine),
             *checks.run_checks(engine, baselines, fault, fault_at),
@@ -290,7 +307,9 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         engine.dispose()
         recovery = [
             stress_detection(healthy),
-            watchdogs.queue_watchdog(engine, restored_at, options.dispatch_deadline_s),
+            watchdogs.queue_watchdog(
+                engine, restored_at, options.dispatch_deadline_s, run_ended_at(healthy)
+            ),
             watchdogs.degraded_alerts(engine, restored_at),
             watchdogs.roster_coverage(engine),
             *checks.run_checks(engine, baselines, None),
@@ -307,6 +326,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         fault_at,
         fault_phase,
         recovery_phase,
+        notes,
         restored_at=restored_at,
     )
     checks.write_drill(result)

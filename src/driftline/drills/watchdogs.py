@@ -30,8 +30,15 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def queue_watchdog(engine: Engine, since: datetime, deadline_s: float) -> Detection:
-    """Tickets created since ``since`` that were never dispatched within ``deadline_s``."""
+def queue_watchdog(
+    engine: Engine, since: datetime, deadline_s: float, until: datetime | None = None
+) -> Detection:
+    """Tickets created since ``since`` that were never dispatched within ``deadline_s``.
+
+    ``until`` is when the system under test stopped (the end of the run; default now): a ticket
+    still waiting then is late only if it had already waited ``deadline_s``. One created in the
+    run's last seconds had no chance yet, however long the detectors take to run afterwards.
+    """
     with read_only(engine) as conn:
         rows = conn.execute(
             sa.text(
@@ -40,11 +47,11 @@ def queue_watchdog(engine: Engine, since: datetime, deadline_s: float) -> Detect
             ),
             {"since": since},
         ).all()
-    now = _now()
+    end = until or _now()
     late = []
     for row in rows:
         created, dispatched = _naive(row.created_at), _naive(row.dispatched_at)
-        waited = ((dispatched or now) - created).total_seconds()
+        waited = ((dispatched or end) - created).total_seconds()
         if waited > deadline_s:
             late.append((created + timedelta(seconds=deadline_s), row))
     if not late:

@@ -12,7 +12,7 @@ import jinja2
 
 from driftline.errors import UsageError
 from driftline.findings import Severity
-from driftline.output.markdown import ICONS, cell
+from driftline.output.markdown import ICONS, cell, code
 from driftline.output.summary import sentence
 from driftline.schema_report.model import DailyReport
 
@@ -63,7 +63,7 @@ def _verdict(report: DailyReport) -> str:
 def render_markdown(report: DailyReport) -> str:
     icon = STATUS_ICONS[report.status]
     lines = ["## driftline daily baseline report", ""]
-    lines += [f"- **{name}**: `{cell(value)}`" for name, value in _facts(report)]
+    lines += [f"- **{name}**: {code(value)}" for name, value in _facts(report)]
     lines += [
         "",
         f"**{icon} {report.status}** — {_summary_sentence(report)} — {_verdict(report)}",
@@ -77,12 +77,12 @@ def render_markdown(report: DailyReport) -> str:
                 if f is None
                 else f"{ICONS[f.severity]} {cell(f.kind)}: {cell(f.message)}"
             )
-            lines.append(f"| `{cell(c.name)}` | {state} |")
+            lines.append(f"| {code(c.name)} | {state} |")
     if report.findings:
         lines += ["", "### Findings", "", "| severity | kind | object | message | fix |"]
         lines.append("|---|---|---|---|---|")
         for f in report.findings:
-            fix = f"`{cell(f.fix)}`" if f.fix else ""
+            fix = code(f.fix)
             lines.append(
                 f"| {ICONS[f.severity]} {f.severity.label} | {cell(f.kind)} | {cell(f.object)} "
                 f"| {cell(f.message)} | {fix} |"

@@ -106,8 +106,12 @@ def _load_json(path: Path, kind: str) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputFileError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InputFileError(path, f"not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise InputFileError(path, "JSON nested too deeply to read") from None
     if not isinstance(data, dict) or data.get("driftline") != 1 or data.get("kind") != kind:
         raise BaselineError(path, f"not a driftline {kind} file (driftline: 1, kind: {kind})")
     return data
