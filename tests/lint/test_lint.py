@@ -192,3 +192,25 @@ def test_a_baseline_may_mark_a_primary_key_critical_by_its_index_name():
         "ALTER TABLE ticket DROP CONSTRAINT ticket_pkey;", "m.sql", baseline=baseline
     )
     assert (finding.kind, finding.severity.label) == ("lint.drop_primary_key", "error")
+
+
+def test_one_sqlglot_parse_per_statement_at_most(monkeypatch):
+    import sqlglot
+
+    import driftline.lint.engine as engine
+
+    calls = []
+    real = sqlglot.parse_one
+
+    def counting(sql, *args, **kwargs):
+        calls.append(sql)
+        return real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(engine.sqlglot, "parse_one", counting)
+    source = "".join(
+        f"CREATE INDEX ix_{i} ON ticket (title);\nUPDATE ticket SET title = 'x' WHERE id = {i};\n"
+        for i in range(10)
+    )
+    source += "DROP INDEX ix_ticket_status_created, ix_ticket_status_log_ticket_changed;\n"
+    lint_text(source, "m.sql", baseline=load_baseline(BASELINE))
+    assert len(calls) == 20  # the DROP INDEX list is read from its text
