@@ -83,6 +83,10 @@ def table(results: Mapping[str, Result], peer_of: Mapping[str, str] | None = Non
         ratio = ""
         peer = (peer_of or {}).get(name)
         if peer is not None:
-            ratio = f"{results[peer].best / result.best:5.1f}x faster than {peer}"
+            factor = results[peer].best / result.best
+            if factor >= 1:
+                ratio = f"{factor:.1f}x faster than {peer}"
+            else:
+                ratio = f"{1 / factor:.1f}x slower than {peer}"
         lines.append(f"{name:<44} {result.best:8.3f} {result.peak_mb:8.0f}  {ratio}")
     return "\n".join(lines)
