@@ -2,10 +2,12 @@
 
     python tests/benchmarks/bench_adapters.py [--users 10] [--duration 60] [--rt URL] [--rt-db URL]
     python tests/benchmarks/bench_adapters.py --tracker-only [--samples 200000]
+    python tests/benchmarks/bench_adapters.py --tracker-only --before OLD_STAGES_PY
 
 1. Stage tracking: the cost of one ``StageTracker.record`` (what every stage sample pays), for
-   the reference system's stage list and for an adapter's. To compare with a driftline before
-   adapters, run ``--tracker-only`` with ``PYTHONPATH`` pointing at that version's ``src``.
+   the reference system's stage list and for an adapter's. ``--before FILE`` loads the
+   ``stages.py`` of a driftline before adapters (e.g. ``git show 930b523:src/driftline/stress/
+   stages.py``) and times both in this process, alternating rounds, best of each.
 2. The same users and duration against the reference system (started on embedded SQLite) and
    against RT (``--rt``, default http://127.0.0.1:8093 with ``.ci/install-rt``'s load user;
    credentials from DRIFTLINE_TARGET_USER / DRIFTLINE_TARGET_PASSWORD): tickets/s, each stage's
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import tempfile
 import time
 from typing import Any
@@ -24,22 +27,43 @@ from typing import Any
 from driftline.stress.stages import STAGE_ORDER, StageTracker
 
 
+def _one_round(make: Any, samples: int, stages: tuple[str, ...]) -> float:
+    """µs per ``record`` call of a fresh tracker, ``samples`` calls (a ticket each)."""
+    tracker = make()
+    names = [stages[i % len(stages)] for i in range(samples)]
+    record = tracker.record
+    start = time.perf_counter()
+    for i, stage in enumerate(names):
+        record(stage, i, 12.5, True)
+    return (time.perf_counter() - start) / samples * 1e6
+
+
 def tracker_cost(samples: int, stage_order: tuple[str, ...] | None, rounds: int = 7) -> float:
     """Median µs per ``record`` call over ``rounds`` rounds of ``samples`` calls."""
-    results = []
     stages = stage_order or STAGE_ORDER
-    for _ in range(rounds):
+
+    def make() -> StageTracker:
         if stage_order is None:
-            tracker = StageTracker(epoch=0.0)
-        else:
-            tracker = StageTracker(epoch=0.0, stage_order=stage_order)
-        names = [stages[i % len(stages)] for i in range(samples)]
-        start = time.perf_counter()
-        record = tracker.record
-        for i, stage in enumerate(names):
-            record(stage, i, 12.5, True)
-        results.append((time.perf_counter() - start) / samples * 1e6)
-    return statistics.median(results)
+            return StageTracker(epoch=0.0)
+        return StageTracker(epoch=0.0, stage_order=stage_order)
+
+    return statistics.median(_one_round(make, samples, stages) for _ in range(rounds))
+
+
+def before_and_after(before: str, samples: int, rounds: int = 15) -> tuple[float, float]:
+    """Best µs per sample of the old ``stages.py`` (a file) and of this one, alternating."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("stages_before", before)
+    assert spec is not None and spec.loader is not None
+    old = importlib.util.module_from_spec(spec)
+    sys.modules["stages_before"] = old  # dataclasses look their module up
+    spec.loader.exec_module(old)
+    old_times, new_times = [], []
+    for _ in range(rounds):
+        old_times.append(_one_round(lambda: old.StageTracker(epoch=0.0), samples, STAGE_ORDER))
+        new_times.append(_one_round(lambda: StageTracker(epoch=0.0), samples, STAGE_ORDER))
+    return min(old_times), min(new_times)
 
 
 def run_one(label: str, **options: Any) -> dict[str, Any]:
@@ -102,7 +126,15 @@ def main() -> None:
     parser.add_argument("--rt-db", default="postgresql://postgres@127.0.0.1/driftline_rt")
     parser.add_argument("--samples", type=int, default=200_000)
     parser.add_argument("--tracker-only", action="store_true")
+    parser.add_argument("--before", help="stages.py of a driftline before adapters")
     args = parser.parse_args()
+
+    if args.before:
+        old, new = before_and_after(args.before, args.samples)
+        print(
+            f"stage tracking before adapters {old:.3f} µs, now {new:.3f} µs per sample "
+            f"({100 * (new / old - 1):+.1f} %, best of 15 alternating rounds)"
+        )
 
     base = tracker_cost(args.samples, None)
     print(f"stage tracking, reference stages: {base:.3f} µs per sample")
