@@ -20,8 +20,9 @@ from driftline.stress import rundir
 from driftline.stress.reconcile import http_lookup, reconcile
 from driftline.stress.refsys_proc import load_config, running_refsys
 from driftline.stress.result import assess
-from driftline.stress.runner import StressOptions, run_stress, tagged_ticket_ids
+from driftline.stress.runner import StressOptions, run_stress
 from driftline.stress.stages import STAGE_ORDER, LedgerEntry, parse_ts
+from driftline.stress.system_run import tagged_ticket_ids
 from driftline.stress.thresholds import load_thresholds
 
 pytestmark = pytest.mark.slow

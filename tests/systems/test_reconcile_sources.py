@@ -10,8 +10,8 @@ import sqlite3
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import IN_FLIGHT_AT_STOP, db_lookup, db_rows, reconcile
 from driftline.stress.result import run_findings
-from driftline.stress.runner import reconcile_run
 from driftline.stress.stages import LedgerEntry
+from driftline.stress.system_run import reconcile_run
 from driftline.systems import credentials, load_system
 
 REFSYS = load_system("refsys")

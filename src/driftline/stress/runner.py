@@ -36,13 +36,7 @@ from driftline.errors import ConnectionFailed, RunError, UsageError
 from driftline.stress import rundir
 from driftline.stress.generator import CpuSampler, GeneratorHealth
 from driftline.stress.locust_proc import LocustPlan, LocustProcesses, log_tail, start_locust
-from driftline.stress.reconcile import (
-    Reconciliation,
-    db_lookup,
-    db_rows,
-    http_lookup,
-    reconcile,
-)
+from driftline.stress.reconcile import Reconciliation
 from driftline.stress.refsys_proc import (
     first_response_windows,
     load_config,
@@ -50,6 +44,12 @@ from driftline.stress.refsys_proc import (
 )
 from driftline.stress.result import RunResult, assess, run_findings, write_summaries
 from driftline.stress.summary import Throughput, stage_figures
+from driftline.stress.system_run import (
+    reconcile_run,
+    stop_timeout,
+    system_args,
+    system_worker_args,
+)
 from driftline.stress.thresholds import (
     Thresholds,
     exit_code,
@@ -247,68 +247,6 @@ def check_target(url: str) -> None:
         raise ConnectionFailed(f"target {url}/healthz answered HTTP {response.status_code}")
 
 
-def reconcile_run(
-    run_dir: Path,
-    system: System,
-    target: str,
-    db_url: str | None,
-    tag: str,
-    creds: credentials.Credentials,
-) -> Reconciliation:
-    """Account for every ticket: through the system's database when ``db_url`` is given (one
-    query; it works when the system itself stopped answering), else through its API."""
-    ledger, create_failures = rundir.read_ledger(run_dir)
-    outcomes = system.outcomes or None
-    if db_url and system.database.tagged:
-        rows = db_rows(db_url, system.database.tagged, tag)
-        return reconcile(
-            ledger,
-            db_lookup(rows),
-            server_ids=rows,
-            create_failures=create_failures,
-            outcomes=outcomes,
-            source="database",
-        )
-    server_ids = tagged_ticket_ids(db_url, tag) if db_url else None
-    headers = creds.headers(system.auth)
-    with httpx.Client(base_url=target, timeout=10.0, headers=headers) as client:
-        return reconcile(
-            ledger,
-            http_lookup(client, system.get_path),
-            server_ids=server_ids,
-            create_failures=create_failures,
-            outcomes=outcomes,
-        )
-
-
-def stop_timeout(options: StressOptions, system: System) -> float:
-    """Long enough for a call in flight at the end to get its answer: a ticket whose create
-    answer is lost would be on the server but not in the ledger."""
-    if system.locustfile == "refsys":
-        return options.stop_timeout_s
-    calls = [s.deadline_s for s in system.stages if s.observe == "response"]
-    return max([options.stop_timeout_s, *calls])
-
-
-def system_worker_args(system: System) -> list[str]:
-    """What a Locust worker of the adapter-driven journey needs before the master's options
-    arrive: the adapter."""
-    return ["--system", str(Path(system.source).resolve())]
-
-
-def system_args(options: StressOptions, system: System, tag: str) -> list[str]:
-    """Options of the adapter-driven journey (``driftline.systems.journey``)."""
-    return [
-        "--system",
-        str(Path(system.source).resolve()),
-        "--customers",
-        str(options.customers),
-        "--run-tag",
-        tag,
-        *options.locust_args,
-    ]
-
-
 def scenario_args(options: StressOptions, refsys_config: Mapping[str, Any], tag: str) -> list[str]:
     windows = first_response_windows(refsys_config)
     args = [
@@ -389,24 +327,6 @@ def _wait_workers(procs: LocustProcesses, timeout_s: float = 15.0) -> None:
     for process in procs.workers().values():
         with contextlib.suppress(Exception):
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
-
-
-def tagged_ticket_ids(db_url: str, tag: str) -> list[str] | None:
-    """Ids of the tickets whose title carries the run's tag, read from the database."""
-    import sqlalchemy as sa
-
-    engine = make_engine(parse_url(db_url))
-    try:
-        from reference_system.schema import metadata
-
-        ticket = metadata.tables["ticket"]
-        query = sa.select(ticket.c.id).where(ticket.c.title.like(f"[dl-{tag}]%"))
-        with engine.connect() as conn:
-            return [str(row[0]) for row in conn.execute(query)]
-    except (ImportError, KeyError, sa.exc.SQLAlchemyError):
-        return None
-    finally:
-        engine.dispose()
 
 
 def _environment(db_url: str | None) -> dict[str, Any]:
