@@ -85,6 +85,20 @@ def test_live_view_shows_users_rate_errors_and_stage_p95():
     assert all(stage in text for stage in ("create", "alert", "followup", "reopen"))
 
 
+def test_live_view_says_not_observed_for_a_stage_the_system_lacks():
+    status = {
+        "users": 10,
+        "stage_order": ["create", "dispatch", "followup", "triage"],
+        "not_observed": {"followup": "RT has no customer confirmation"},
+        "stages": {"triage": {"count": 7, "failed": 0, "p95_ms": 120.0}},
+    }
+    lines = render(live_view(LiveStatus("load", 5.0, 60.0, status))).splitlines()
+    followup = next(ln for ln in lines if "followup" in ln)
+    assert "not observed" in followup
+    assert next(ln for ln in lines if "triage" in ln).split()[1:5] == ["triage", "7", "0", "120"]
+    assert not any("reopen" in ln for ln in lines)  # the adapter's stages, not refsys's
+
+
 def test_live_view_before_the_load():
     assert "starting the reference system" in render(live_view(LiveStatus("starting", 0, 60)))
 

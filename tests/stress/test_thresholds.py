@@ -162,3 +162,29 @@ def test_error_rate_counts_errors_not_deadlines():
     assert (fig.count, fig.ok, fig.failed, fig.errors, fig.deadline_missed) == (100, 97, 3, 3, 0)
     assert fig.error_rate == pytest.approx(0.03) and fig.completion == pytest.approx(0.97)
     assert fig.reasons == {"http_500": 3}
+
+
+def test_a_stage_the_system_lacks_is_not_observed_never_passed_never_breached():
+    text = "stages:\n  dispatch: {p95_ms: 2000}\n  followup: {min_completion: 0.99}\n"
+    limits = parse_thresholds(text, "t.yaml")
+    stages = stage_figures(samples("dispatch", [100.0] * 20))
+    verdicts, verdict = assess(
+        limits,
+        stages,
+        Throughput(20, 10.0),
+        False,
+        Reconciliation(created=20, accounted=20),
+        {"followup": "the system has no follow-up"},
+    )
+    followup = next(v for v in verdicts if v.stage == "followup")
+    assert not followup.passed and not followup.observed
+    assert "not observed (the system has no follow-up)" in followup.message
+    assert followup.to_dict()["observed"] is False
+    assert followup.finding().severity.name == "WARNING"
+    assert verdict == "pass"
+
+
+def test_an_adapters_stage_names_are_the_valid_ones():
+    text = "stages:\n  triage: {p95_ms: 100}\n  dispatch: {p95_ms: 100}\n"
+    with pytest.raises(InputFileError, match=r"t\.yaml:3: unknown stage 'dispatch'"):
+        parse_thresholds(text, "t.yaml", stages=("create", "triage"))
