@@ -42,7 +42,17 @@ def _meta(values: list[str]) -> dict[str, object]:
 @plan_app.command("capture", cls=PlainUsage)
 def capture_cmd(
     db: str = typer.Option(..., "--db", help="Database URL (or a SQLite file)."),
-    queries: Path = typer.Option(..., "--queries", "-q", help="Queries file (kind: queries)."),
+    queries: Path | None = typer.Option(
+        None, "--queries", "-q", help="Queries file (kind: queries)."
+    ),
+    from_pgss: bool = typer.Option(
+        False,
+        "--from-pg-stat-statements",
+        help="Instead of a queries file: the top statements of pg_stat_statements (generic plans).",
+    ),
+    top: int = typer.Option(
+        20, "--top", min=1, metavar="N", help="With --from-pg-stat-statements."
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Capture file to write."),
     analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
     runs: int = runs_option(),
@@ -55,20 +65,33 @@ def capture_cmd(
     from driftline.plans.diff import small_tables
     from driftline.plans.queries import load_queries
 
-    query_file = load_queries(queries)
-    result = capture(
-        db,
-        query_file,
-        analyze=analyze,
-        runs=runs,
-        timeouts=Timeouts(timeout_ms),
-        metadata=_meta(meta),
-    )
+    if (queries is None) == (not from_pgss):
+        raise UsageError("give either --queries FILE or --from-pg-stat-statements")
+    if from_pgss:
+        from driftline.plans.pgss import capture_top
+
+        if analyze:
+            raise UsageError(
+                "--analyze needs values: pg_stat_statements keeps none (generic plans)"
+            )
+        result = capture_top(db, top=top, timeouts=Timeouts(timeout_ms), metadata=_meta(meta))
+    else:
+        assert queries is not None
+        result = capture(
+            db,
+            load_queries(queries),
+            analyze=analyze,
+            runs=runs,
+            timeouts=Timeouts(timeout_ms),
+            metadata=_meta(meta),
+        )
     result.save(output)
     console = stdout_console()
     for name, qp in result.queries.items():
         reads = "; ".join(str(a) for a in qp.plans[0].access()) or "no table reads"
         console.print(f"{name}: {reads}", highlight=False)
+    for name, why in (result.metadata.get("skipped") or {}).items():
+        stderr_console().print(f"note: {name} skipped: {why}", highlight=False)
     for note in small_tables(result):
         stderr_console().print(f"note: {note.message}", highlight=False)
     console.print(f"captured {len(result.queries)} queries from {result.source} into {output}")
@@ -147,6 +170,26 @@ def diff_cmd(
         fail_on=fail_on,
         out=output,
     )
+
+
+@plan_app.command("import", cls=PlainUsage)
+def import_cmd(
+    logs: list[Path] = typer.Argument(..., help="PostgreSQL server logs with auto_explain plans."),
+    out_dir: Path = typer.Option(
+        ..., "--output", "-o", help="Directory for the dated capture files (DAY.yaml)."
+    ),
+) -> int:
+    """Import auto_explain plans (text or JSON) from server logs, one capture file per day."""
+    from driftline.plans.autoexplain import import_logs
+    from driftline.plans.capture import load_capture
+
+    console = stdout_console()
+    written = import_logs(logs, out_dir)
+    for path in written:
+        count = len(load_capture(path).queries)
+        console.print(f"{path.name}: {count} statement(s)", highlight=False)
+    console.print(f"wrote {len(written)} dated capture file(s) into {out_dir}", highlight=False)
+    return 0
 
 
 def register(app: typer.Typer) -> None:

@@ -127,12 +127,14 @@ def capture(
     timeouts: Timeouts | None = None,
     extra_tables: set[str] | frozenset[str] = frozenset(),
     metadata: Mapping[str, Any] | None = None,
+    skip_failed: bool = False,
 ) -> Capture:
     """EXPLAIN every query with every parameter set, read-only, and record the catalog.
 
     ``analyze`` runs the statements (EXPLAIN ANALYZE) ``runs`` times inside the same read-only
     transaction, which is always rolled back, and keeps the plan of the median run. SQLite is
-    read on a fresh connection without statement cache.
+    read on a fresh connection without statement cache. ``skip_failed`` leaves out a query the
+    server cannot explain (named in the metadata under ``skipped``) instead of failing.
     """
     if runs < 1:
         raise UsageError("--runs must be at least 1")
@@ -143,6 +145,7 @@ def capture(
     dialect = canonical_dialect(engine.dialect.name)
     module = dialects.get(dialect).plans
     result: dict[str, QueryPlans] = {}
+    skipped: dict[str, str] = {}
     try:
         with read_only(engine, timeouts) as conn:
             version = server_version(conn)
@@ -154,6 +157,9 @@ def capture(
                 for params in query.params:
                     bound = resolve_params(params)
                     try:
+                        if query.generic:
+                            plans.append(_generic(module, conn, sql))
+                            continue
                         tries = [
                             module.explain(conn, sql, bound, analyze=analyze, aliases=aliases)
                             for _ in range(runs if analyze else 1)
@@ -161,10 +167,14 @@ def capture(
                         plans.append(median_run(tries))
                     except sa.exc.DBAPIError as exc:
                         first = str(exc.orig or exc).strip().splitlines()[0]
+                        if skip_failed:
+                            skipped[query.name] = first
+                            break
                         raise InputFileError(
                             query_file.path, f"query '{query.name}' failed: {first}", query.line
                         ) from None
-                result[query.name] = QueryPlans(query, plans)
+                if query.name not in skipped:
+                    result[query.name] = QueryPlans(query, plans)
             touched = set(extra_tables) | {t for q in query_file.queries for t in q.critical_tables}
             touched |= {t for qp in result.values() for p in qp.plans for t in p.tables()}
             catalog = read_catalog(conn, dialect, version, touched)
@@ -182,10 +192,18 @@ def capture(
         catalog=catalog,
         captured_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         analyze=analyze,
-        metadata=dict(metadata or {}),
-        queries_path=None if query_file.path == "<queries>" else query_file.path,
+        metadata={**(metadata or {}), **({"skipped": skipped} if skipped else {})},
+        queries_path=None if query_file.path.startswith("<") else query_file.path,
         settings=settings,
     )
+
+
+def _generic(module: Any, conn: sa.Connection, sql: str) -> Plan:
+    """The generic plan of a statement with ``$n`` parameters (PostgreSQL)."""
+    explain_generic = getattr(module, "explain_generic", None)
+    if explain_generic is None:
+        raise UsageError("generic queries ($n parameters) are explained on PostgreSQL only")
+    return module.parse(explain_generic(conn, sql))
 
 
 def _plans(doc: YamlDoc, item: Any, i: int, query: Query) -> list[Plan]:

@@ -276,3 +276,10 @@ def planner_settings(conn: Connection) -> dict[str, str]:
         {"names": list(COST_SETTINGS)},
     ).all()
     return {str(name): str(value) for name, value in sorted(rows)}
+
+
+def explain_generic(conn: Connection, sql: str) -> Any:
+    """The generic plan of a statement with ``$n`` parameters (see :mod:`driftline.plans.pgss`)."""
+    from driftline.plans.pgss import explain_generic as generic
+
+    return generic(conn, sql)

@@ -13,6 +13,9 @@ queries:
     min_rows: 10000
     expect: {must_use_index: ix_ticket_status_log_status_changed, max_cost: 1000}
     # must_use_index may also list acceptable alternatives: [ix_a, ix_b]
+  - name: by_customer
+    sql: SELECT id FROM ticket WHERE customer_id = $1   # generic: $n without values
+    generic: true                            # PostgreSQL explains its generic plan
 ```
 
 Every problem is an :class:`InputFileError` naming the file and the line.
@@ -44,6 +47,7 @@ _QUERY_KEYS = {
     "critical_tables",
     "min_rows",
     "expect",
+    "generic",
 }
 _EXPECT_KEYS = {"must_use_index", "max_cost"}
 
@@ -83,6 +87,9 @@ class Query:
     min_rows: int | None = None
     expect: Expectation = Expectation()
     line: int | None = None
+    #: ``$n`` parameters without values (as pg_stat_statements keeps statements): the generic
+    #: plan is explained (PostgreSQL only).
+    generic: bool = False
 
     def sql_for(self, dialect: str) -> str:
         return self.sql_by_dialect.get(dialect, self.sql)
@@ -102,6 +109,8 @@ class Query:
             data["min_rows"] = self.min_rows
         if self.expect.to_dict():
             data["expect"] = self.expect.to_dict()
+        if self.generic:
+            data["generic"] = True
         return data
 
 
@@ -228,6 +237,7 @@ def _query(doc: YamlDoc, item: Any, i: int) -> Query:
         isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0
     ):
         raise doc.error("'min_rows' must be a whole number >= 0", *at, "min_rows")
+    generic = _flag(doc, item.get("generic", False), *at, "generic")
     description = item.get("description") or ""
     if not isinstance(description, str):
         raise doc.error("'description' must be text", *at, "description")
@@ -236,14 +246,23 @@ def _query(doc: YamlDoc, item: Any, i: int) -> Query:
         sql=sql.strip(),
         description=description.strip(),
         sql_by_dialect=by_dialect,
-        params=_params(doc, item.get("params"), [sql, *by_dialect.values()], *at, "params"),
+        params=_params(
+            doc, item.get("params"), [] if generic else [sql, *by_dialect.values()], *at, "params"
+        ),
         critical_tables=_string_list(
             doc, item.get("critical_tables") or [], *at, "critical_tables"
         ),
         min_rows=min_rows,
         expect=_expectation(doc, item.get("expect"), *at, "expect"),
         line=doc.line(*at),
+        generic=generic,
     )
+
+
+def _flag(doc: YamlDoc, value: Any, *keys: Any) -> bool:
+    if not isinstance(value, bool):
+        raise doc.error(f"'{keys[-1]}' must be true or false", *keys)
+    return value
 
 
 def queries_from_doc(doc: YamlDoc) -> QueryFile:

@@ -213,7 +213,9 @@ class PlanPair:
     def render(self, width: int) -> list[Text]:
         out = [Text(line, style="bold") for line in textwrap.wrap(self.title, width)]
         for side, head in zip(("before", "after"), self.heads, strict=True):
-            wrapped = textwrap.wrap(f"{side}: {head}", width, break_long_words=False)
+            wrapped = textwrap.wrap(
+                f"{side}: {head}", width, break_long_words=False, break_on_hyphens=False
+            )
             out += [Text(line, style="dim") for line in wrapped]
         for mark, text in lines(self.before, self.after, width):
             out.append(Text(text, style=_STYLES.get(mark, "")))
