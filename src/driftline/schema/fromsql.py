@@ -218,13 +218,20 @@ def schema_from_sql(
         schema = _sqlite_memory(source, d, run)
     else:
         schema = _on_server(source, d, run, target)
-    built = schema.tables or schema.views or schema.sequences or schema.materialized_views
+    built = (
+        schema.tables
+        or schema.views
+        or schema.sequences
+        or schema.materialized_views
+        or schema.extensions
+        or schema.not_compared
+    )
     if not run.executed or not built:
         what = (
             "holds no SQL statement"
             if not run.executed and not run.skipped
             else (
-                f"created no table or view ({run.executed} statement(s) executed, "
+                f"created no schema object ({run.executed} statement(s) executed, "
                 f"{len(run.skipped)} refused)"
             )
         )
