@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,8 +105,10 @@ def compare(
     timeouts: Timeouts | None = None,
 ) -> tuple[Baseline, Schema, list[Finding]]:
     """The baseline, the live schema of ``db`` and the findings between them."""
-    base = baseline if isinstance(baseline, Baseline) else load_baseline(baseline)
-    live = inspect(db, timeouts)
+    if isinstance(baseline, Baseline):
+        base, live = baseline, inspect(db, timeouts)
+    else:
+        base, live = _load_while_inspecting(baseline, db, timeouts)
     if live.dialect != base.dialect:
         raise UsageError(
             f"{base.path} is a {base.dialect} baseline; {describe(db)} is {live.dialect}"
@@ -120,6 +123,31 @@ def compare(
     )
     source = describe(db)
     return base, live, [_sourced(f, source, base.path) for f in findings]
+
+
+def _load_while_inspecting(
+    path: str | Path, db: str, timeouts: Timeouts | None
+) -> tuple[Baseline, Schema]:
+    """Parse the baseline file while the server answers the catalog queries.
+
+    A bad baseline is reported at once (the catalog read goes on in a daemon thread and is
+    dropped); otherwise a connection problem is reported as :func:`inspect` raised it.
+    """
+    box: dict[str, object] = {}
+
+    def read_catalog() -> None:
+        try:
+            box["live"] = inspect(db, timeouts)
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    reader = threading.Thread(target=read_catalog, name="driftline-catalog", daemon=True)
+    reader.start()
+    base = load_baseline(path)
+    reader.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return base, box["live"]  # type: ignore[return-value]
 
 
 def check(

@@ -61,19 +61,36 @@ def check_fleet(
     workers: int = 16,
     on_done: Callable[[FleetResult], None] = lambda r: None,
 ) -> list[FleetResult]:
-    """Check every target concurrently; an unreachable one is an error finding, not a crash."""
+    """Check every target concurrently; an unreachable one is an error finding, not a crash.
+
+    Each distinct baseline file is read once, however many databases share it."""
+    from driftline.schema.baseline import Baseline, load_baseline
     from driftline.schema.check import check
 
+    baselines: dict[Path, Baseline | DriftlineError] = {}
+    for t in targets:
+        if t.baseline not in baselines:
+            try:
+                baselines[t.baseline] = load_baseline(t.baseline)
+            except DriftlineError as exc:
+                baselines[t.baseline] = exc
+
+    def failed(t: Target, exc: DriftlineError) -> FleetResult:
+        message = redact(str(exc))
+        finding = Finding(
+            Severity.ERROR, "fleet.unreachable", f"database {t.name}", message, source=t.name
+        )
+        return FleetResult(t.name, [finding], message)
+
     def one(t: Target) -> FleetResult:
+        baseline = baselines[t.baseline]
+        if isinstance(baseline, DriftlineError):
+            return failed(t, baseline)
         try:
-            findings = check(t.url, t.baseline, strict=strict)
-            return FleetResult(t.name, [replace(f, source=t.name) for f in findings])
+            findings = check(t.url, baseline, strict=strict)
         except DriftlineError as exc:
-            message = redact(str(exc))
-            finding = Finding(
-                Severity.ERROR, "fleet.unreachable", f"database {t.name}", message, source=t.name
-            )
-            return FleetResult(t.name, [finding], message)
+            return failed(t, exc)
+        return FleetResult(t.name, [replace(f, source=t.name) for f in findings])
 
     results = []
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
