@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_plans.py hundred [--tickets 100000 | --db URL] [--runs 5]
     python tests/benchmarks/bench_plans.py committed URL [URL ...]
+    python tests/benchmarks/bench_plans.py pgss [--tickets 100000] [--statements 2000] [--top 20]
 
 ``hundred``: seeds a scratch reference system (or uses ``--db``), writes a queries file of 100
 queries (the five hot queries, twenty parameter variants each, as separate named queries), then
@@ -11,6 +12,11 @@ CLI runs them: once estimated, once with ``--analyze --runs N``.
 ``committed``: ``plan check --ci`` of the committed reference baseline of each URL's dialect
 against that (healthy, seeded) database; prints findings by severity and the exit code the CLI
 would give. Seed the databases with ``driftline refsys seed -n N --days 90 --seed 1``.
+
+``pgss``: a private cluster preloading pg_stat_statements (the shared server is never
+reconfigured), a seeded reference system, a workload of ``--statements`` hot-query executions
+with varying parameters; then times ``plan capture --from-pg-stat-statements --top N`` and a
+``plan check`` against that capture.
 """
 
 from __future__ import annotations
@@ -106,6 +112,55 @@ def committed(urls: list[str]) -> int:
     return worst
 
 
+def pgss_figures(tickets: int, statements: int, top: int) -> None:
+    import random
+
+    import sqlalchemy as sa
+
+    from driftline.pgcluster import PgCluster
+    from driftline.plans.pgss import capture_top
+    from driftline.plans.queries import resolve_params
+
+    settings = {"shared_preload_libraries": "pg_stat_statements", "shared_buffers": "256MB"}
+    with PgCluster(settings=settings) as cluster, tempfile.TemporaryDirectory() as d:
+        url = cluster.url()
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION pg_stat_statements")
+        seed_into(url, tickets)
+        hot = load_queries(HOT).queries
+        rng = random.Random(7)
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_stat_statements_reset()")
+            for _ in range(statements):
+                query = rng.choice(hot)
+                params = resolve_params(query.params[0])
+                for key, value in params.items():
+                    if isinstance(value, int) and key != "batch":
+                        params[key] = rng.randrange(1, 50_000)
+                conn.execute(sa.text(query.sql_for("postgresql")), params).all()
+            conn.rollback()
+        workload = time.perf_counter() - started
+        engine.dispose()
+        print(f"workload: {statements:,} statements in {workload:.1f} s")
+        started = time.perf_counter()
+        captured = capture_top(url, top=top)
+        took = time.perf_counter() - started
+        path = captured.save(Path(d) / "pgss.yaml")
+        skipped = captured.metadata.get("skipped") or {}
+        print(
+            f"capture --from-pg-stat-statements --top {top}: {len(captured.queries)} generic "
+            f"plans ({len(skipped)} skipped) in {took:.2f} s"
+        )
+        started = time.perf_counter()
+        result = check(url, path, ci=True)
+        print(
+            f"check against it: {time.perf_counter() - started:.2f} s, "
+            f"findings {len(result.findings)}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -116,9 +171,16 @@ def main() -> int:
     h.add_argument("--runs", type=int, default=5)
     c = sub.add_parser("committed")
     c.add_argument("urls", nargs="+")
+    s = sub.add_parser("pgss")
+    s.add_argument("--tickets", type=int, default=100_000)
+    s.add_argument("--statements", type=int, default=2_000)
+    s.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
     if args.mode == "committed":
         return committed(args.urls)
+    if args.mode == "pgss":
+        pgss_figures(args.tickets, args.statements, args.top)
+        return 0
     if args.db:
         time_hundred(args.db, args.runs)
         return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from driftline.findings import Severity
 from driftline.plans.capture import Capture, QueryPlans
 from driftline.plans.catalog import Catalog, TableInfo
-from driftline.plans.diff import align, compare, merge_new
+from driftline.plans.diff import align, compare
 from driftline.plans.model import Op, Plan, PlanNode
 from driftline.plans.queries import Expectation, Query
+from driftline.plans.record import merge_new
 from driftline.schema.model import Index
 
 IX = Index("ix_log_status", ("status_code", "changed_at"))

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from driftline.db import make_engine
+from driftline.plans import pgtext
 from driftline.plans.model import ACCESS_OPS, Op
 from driftline.plans.postgresql import NODE_OPS, parse
 from driftline.scratch import scratch_database
@@ -124,13 +125,21 @@ def engine():
         engine.dispose()
 
 
-def explain(engine, settings: str, sql: str, options: str = "FORMAT JSON") -> list:
+def explain(engine, settings: str, sql: str, options: str = "FORMAT JSON") -> list | str:
     with engine.connect() as conn, conn.begin() as tx:
         for item in filter(None, settings.split(",")):
             conn.exec_driver_sql(f"SET LOCAL {item.strip()}")
-        raw = conn.exec_driver_sql(f"EXPLAIN ({options}) {sql}").scalar()
+        rows = conn.exec_driver_sql(f"EXPLAIN ({options}) {sql}").scalars().all()
         tx.rollback()
+    if "FORMAT JSON" not in options:
+        return "\n".join(rows)
+    raw = rows[0]
     return raw if isinstance(raw, list) else json.loads(raw)
+
+
+def conditions(node) -> dict[str, str]:
+    """A node's conditions and keys (names of CTEs and functions are JSON-only)."""
+    return {k: v for k, v in node.detail.items() if k.endswith(("Cond", "Filter", "Key"))}
 
 
 def node_types(node: dict) -> set[str]:
@@ -157,6 +166,11 @@ def test_node_type_from_a_real_statement(engine, kind):
         assert plan.access() and all(a.table for a in plan.access())
     if kind not in ("Hash", "Bitmap Index Scan", "BitmapAnd", "BitmapOr"):
         assert NODE_OPS[kind] in ops
+    # The text format (auto_explain's default) reads as the same plan.
+    text = pgtext.parse(explain(engine, settings, sql, "COSTS ON"))
+    assert text.shape_hash() == plan.shape_hash(), kind
+    assert [conditions(n) for n in text.nodes()] == [conditions(n) for n in plan.nodes()], kind
+    assert text.cost == plan.cost
 
 
 def test_text_labels_and_tables():

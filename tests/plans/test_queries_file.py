@@ -52,6 +52,8 @@ def test_good_file_and_relative_timestamps():
         (("{mariadb:", "{oracle:"), "unknown dialect 'oracle'", 8),
         (("kind: queries", "kind: plans"), "expected kind 'queries'", 2),
         (("name: pickup", "name: 'bad name'"), "'name' must be an identifier", 4),
+        (("min_rows: 10", "generic: yes please"), "'generic' must be true or false", 12),
+        (("ix_t, max", "[], max"), "'must_use_index' must be an index name or a list", 13),
     ],
 )
 def test_errors_name_file_and_line(edit, message, line):
@@ -65,3 +67,13 @@ def test_duplicate_names_rejected():
     text = GOOD + GOOD.split("queries:\n", 1)[1]
     with pytest.raises(InputFileError, match="listed twice"):
         parse_queries(text, "q.yaml")
+
+
+def test_generic_queries_and_alternative_indexes():
+    text = GOOD.replace("expect: {must_use_index: ix_t,", "expect: {must_use_index: [ix_t, ix_u],")
+    text += "  - name: by_customer\n    sql: SELECT id FROM t WHERE c = $1 AND d = ':x'\n"
+    text += "    generic: true\n"
+    pickup, generic = parse_queries(text, "q.yaml").queries
+    assert pickup.expect.indexes == ("ix_t", "ix_u")
+    assert pickup.expect.to_dict()["must_use_index"] == ["ix_t", "ix_u"]
+    assert generic.generic and generic.params == ({},) and generic.to_dict()["generic"] is True

@@ -9,8 +9,9 @@ from driftline.db import Timeouts
 from driftline.errors import UsageError
 from driftline.findings import Finding
 from driftline.plans.capture import Capture, capture, load_capture
-from driftline.plans.diff import compare, create_index_ddl, merge_new, recorded, small_tables
+from driftline.plans.diff import compare, create_index_ddl, small_tables
 from driftline.plans.queries import QueryFile, load_queries
+from driftline.plans.record import merge_new, recorded
 from driftline.plans.schema_ddl import schema_baseline_ddl
 
 
