@@ -1,7 +1,11 @@
 """HTTP API of the reference system (FastAPI; OpenAPI at /openapi.json).
 
 Bad input gets a 4xx with a clear one-line message, never a 500; a database that cannot be reached
-gets a 503 so load tests can tell an outage from a bug.
+gets a 503 so load tests can tell an outage from a bug. Every error body is ``{"detail": "…"}``
+(the ``Error`` schema), and the OpenAPI document lists each status a route can answer. Ids are
+at most 2^53 (exact in JSON everywhere) and text holds no NUL byte (PostgreSQL stores none), so
+input a database would refuse is a 422, not a 500. ``OPTIONS`` and a 405 name every method of a
+path in ``Allow``.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.routing import Match
 
 from reference_system import tickets
 from reference_system.config import Config
@@ -23,8 +29,30 @@ from reference_system.errors import TicketError
 from reference_system.routing import load_routing
 from reference_system.sweeper import Sweeper
 
-TicketId = Annotated[int, Path(ge=1, le=2**53)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+MAX_ID = 2**53
+NO_NUL = r"^[^\x00]*$"
+#: JSON schema of a string with something besides blanks in it (and no NUL)
+TEXT_NOT_BLANK = {"type": "string", "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+
+
+class Error(BaseModel):
+    """Every error answer: one line saying what is wrong."""
+
+    detail: str
+
+
+_ERROR = {"model": Error}
+#: What every route may answer besides success; statuses a route cannot produce are harmless.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {**_ERROR, "description": "Request not allowed in the ticket's state"},
+    404: {**_ERROR, "description": "No such ticket"},
+    409: {**_ERROR, "description": "Conflicts with the ticket's current state"},
+    422: {**_ERROR, "description": "Invalid input"},
+    503: {**_ERROR, "description": "Database unavailable"},
+}
 
 
 class _In(BaseModel):
@@ -34,40 +62,74 @@ class _In(BaseModel):
 class TicketIn(_In):
     priority: Literal["P0", "P1", "P2", "P3"]
     source: Literal["web_form", "hotline", "app"]
-    region: Annotated[str, Field(min_length=1, max_length=32)]
-    category: Annotated[str, Field(min_length=1, max_length=32)]
-    customer_id: Annotated[int, Field(ge=1, le=2**53)]
+    region: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+    category: Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+    customer_id: Id
     title: Text
-    description: Annotated[str, Field(max_length=10_000)] = ""
+    description: Annotated[str, Field(max_length=10_000, pattern=NO_NUL)] = ""
 
 
 class ActionIn(_In):
-    agent_id: Annotated[int, Field(ge=1)]
-    note: Annotated[str | None, Field(max_length=10_000)] = None
-    next_action: Annotated[str | None, Field(max_length=2_000)] = None
+    """An agent's action: a note, a next action, or both (one of them is required)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["note"], "properties": {"note": TEXT_NOT_BLANK}},
+                {"required": ["next_action"], "properties": {"next_action": TEXT_NOT_BLANK}},
+            ]
+        },
+    )
+    agent_id: Id
+    note: Annotated[str | None, Field(max_length=10_000, pattern=NO_NUL)] = None
+    next_action: Annotated[str | None, Field(max_length=2_000, pattern=NO_NUL)] = None
 
 
 class ResolveIn(_In):
-    agent_id: Annotated[int, Field(ge=1)]
-    resolution: Annotated[str, Field(min_length=1, max_length=200)]
+    agent_id: Id
+    resolution: Text
 
 
 class CustomerIn(_In):
-    customer_id: Annotated[int, Field(ge=1)]
+    customer_id: Id
 
 
 class ReopenIn(CustomerIn):
-    reason: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Text
 
 
 class RateIn(CustomerIn):
     rating: Annotated[int, Field(ge=1, le=5)]
-    reason: Annotated[str, Field(min_length=1, max_length=400)]
+    reason: Annotated[str, Field(min_length=1, max_length=400, pattern=NO_NUL)]
 
 
 class AssignIn(_In):
-    agent_id: Annotated[int, Field(ge=1)]
-    actor: Annotated[str, Field(min_length=1, max_length=64)] = "manual"
+    agent_id: Id
+    actor: Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)] = "manual"
+
+
+def _allowed(request: Request) -> set[str]:
+    """Every method some route serves at the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE and isinstance(route, APIRoute):
+            methods |= set(route.methods or ())
+    return methods
+
+
+async def _allow_header(request: Request, call_next: Any) -> Response:
+    """``OPTIONS`` answers 204 with ``Allow``; a 405 names every method of the path."""
+    methods = _allowed(request)
+    allow = ", ".join(sorted(methods | {"OPTIONS"}))
+    if request.method == "OPTIONS" and methods:
+        return Response(status_code=204, headers={"Allow": allow})
+    response = await call_next(request)
+    if response.status_code == 405 and methods:
+        detail = f"method {request.method} not allowed on {request.url.path}"
+        return JSONResponse({"detail": detail}, status_code=405, headers={"Allow": allow})
+    return response
 
 
 def _json(data: Any, status_code: int = 200) -> JSONResponse:
@@ -104,6 +166,7 @@ def create_app(db_url: str | None, config: Config | None = None, workers: bool =
             engine.dispose()
 
     app = FastAPI(title="driftline reference ticket system", version="1", lifespan=lifespan)
+    app.middleware("http")(_allow_header)
     app.state.engine = engine
     app.state.config = config
     app.state.dispatcher = dispatcher
@@ -129,59 +192,59 @@ def create_app(db_url: str | None, config: Config | None = None, workers: bool =
     async def _db_gone(_request: Request, exc: sa.exc.InterfaceError) -> JSONResponse:
         return JSONResponse({"detail": "database unavailable"}, status_code=503)
 
-    @app.post("/tickets", status_code=201, response_class=JSONResponse)
+    @app.post("/tickets", status_code=201, response_class=JSONResponse, responses=ERRORS)
     def create(body: TicketIn) -> JSONResponse:
         ticket = tickets.create_ticket(engine, routing, config, body.model_dump())
         return JSONResponse(ticket, status_code=201)
 
-    @app.get("/tickets", response_class=JSONResponse)
+    @app.get("/tickets", response_class=JSONResponse, responses=ERRORS)
     def list_(
-        status: Annotated[str | None, Query(max_length=16)] = None,
-        department: Annotated[str | None, Query(max_length=32)] = None,
-        customer_id: Annotated[int | None, Query(ge=1)] = None,
+        status: Annotated[str | None, Query(max_length=16, pattern=NO_NUL)] = None,
+        department: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+        customer_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> JSONResponse:
         return _json(tickets.list_tickets(engine, status, department, customer_id, limit))
 
-    @app.get("/tickets/{ticket_id}", response_class=JSONResponse)
+    @app.get("/tickets/{ticket_id}", response_class=JSONResponse, responses=ERRORS)
     def get(ticket_id: TicketId) -> JSONResponse:
         return _json(tickets.get_ticket(engine, ticket_id))
 
-    @app.get("/tickets/{ticket_id}/timeline", response_class=JSONResponse)
+    @app.get("/tickets/{ticket_id}/timeline", response_class=JSONResponse, responses=ERRORS)
     def get_timeline(ticket_id: TicketId) -> JSONResponse:
         return _json(tickets.timeline(engine, ticket_id))
 
-    @app.get("/tickets/{ticket_id}/alerts", response_class=JSONResponse)
+    @app.get("/tickets/{ticket_id}/alerts", response_class=JSONResponse, responses=ERRORS)
     def get_alerts(ticket_id: TicketId) -> JSONResponse:
         return _json(tickets.alerts(engine, ticket_id))
 
-    @app.post("/tickets/{ticket_id}/actions", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/actions", response_class=JSONResponse, responses=ERRORS)
     def act(ticket_id: TicketId, body: ActionIn) -> JSONResponse:
         return _json(
             tickets.add_action(engine, ticket_id, body.agent_id, body.note, body.next_action)
         )
 
-    @app.post("/tickets/{ticket_id}/resolve", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/resolve", response_class=JSONResponse, responses=ERRORS)
     def resolve(ticket_id: TicketId, body: ResolveIn) -> JSONResponse:
         return _json(tickets.resolve(engine, ticket_id, body.agent_id, body.resolution))
 
-    @app.post("/tickets/{ticket_id}/confirm", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/confirm", response_class=JSONResponse, responses=ERRORS)
     def confirm(ticket_id: TicketId, body: CustomerIn) -> JSONResponse:
         return _json(tickets.confirm(engine, ticket_id, body.customer_id))
 
-    @app.post("/tickets/{ticket_id}/reopen", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/reopen", response_class=JSONResponse, responses=ERRORS)
     def reopen(ticket_id: TicketId, body: ReopenIn) -> JSONResponse:
         return _json(tickets.reopen(engine, config, ticket_id, body.customer_id, body.reason))
 
-    @app.post("/tickets/{ticket_id}/rate", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/rate", response_class=JSONResponse, responses=ERRORS)
     def rate(ticket_id: TicketId, body: RateIn) -> JSONResponse:
         return _json(tickets.rate(engine, ticket_id, body.customer_id, body.rating, body.reason))
 
-    @app.post("/tickets/{ticket_id}/assign", response_class=JSONResponse)
+    @app.post("/tickets/{ticket_id}/assign", response_class=JSONResponse, responses=ERRORS)
     def assign(ticket_id: TicketId, body: AssignIn) -> JSONResponse:
         return _json(tickets.assign(engine, ticket_id, body.agent_id, body.actor))
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses={503: {"description": "Degraded: the database is unreachable"}})
     def healthz() -> JSONResponse:
         database = "ok"
         try:
