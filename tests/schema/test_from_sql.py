@@ -151,3 +151,8 @@ def test_server_dialects_need_a_scratch_server(tmp_path, capsys, monkeypatch):
                     "-o", str(tmp_path / "b.yaml")])  # fmt: skip
         err = capsys.readouterr().err
         assert code == 2 and "--scratch-server" in err and err.count("\n") == 1
+    mysql = "mysql://root@127.0.0.1/mysql"
+    code = run(["schema", "snapshot", "--from-sql", str(ddl), "--dialect", "postgres",
+                "--scratch-server", mysql, "-o", str(tmp_path / "b.yaml")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "--scratch-server is mysql, but the DDL is postgresql" in err
