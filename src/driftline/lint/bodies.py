@@ -22,7 +22,7 @@ _ROUTINE = re.compile(
 )
 _DOLLAR_BODY = re.compile(r"(\$(\w*)\$)(.*?)\1", re.S)
 _QUOTED_BODY = re.compile(r"\bAS\s+'((?:[^']|'')*)'", re.I | re.S)
-_MYSQL_BEGIN = re.compile(r"\bBEGIN\b(.*)\bEND\s*$", re.I | re.S)
+_MYSQL_BEGIN = re.compile(r"\bBEGIN\b(?:\s+ATOMIC\b)?(.*)\bEND\s*$", re.I | re.S)
 _CALL = re.compile(rf"(?:CALL|PERFORM|SELECT)\s+({_NAME})\s*\(", re.I)
 _PREFIX = re.compile(
     r"^\s*(?:(?:<<\w+>>|\w+\s*:(?!=)|BEGIN\b(?:\s+ATOMIC\b)?|DECLARE\b(?:.*?\bBEGIN\b)?|ELSE\b"

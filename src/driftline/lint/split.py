@@ -46,6 +46,7 @@ _NOT_CODE = re.compile(
     r"'(?:[^'\\]|\\.|'')*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|#[^\n]*|--[^\n]*|/\*.*?\*/", re.S
 )
 _BEGIN = re.compile(r"\bBEGIN\b", re.I)
+_ATOMIC = re.compile(r"\bBEGIN\s+ATOMIC\b", re.I)
 _CASE = re.compile(r"\bCASE\b", re.I)
 _END_CASE = re.compile(r"\bEND\s+CASE\b", re.I)
 _END = re.compile(r"\bEND\b(?!\s+(?:IF|LOOP|WHILE|REPEAT)\b)", re.I)
@@ -162,13 +163,18 @@ class _Scanner:
 
     def _inside_body(self, j: int) -> bool:
         """MySQL's server parses ``CREATE PROCEDURE … BEGIN …; …; END`` as one statement, so a
-        tool that sends a whole file (no DELIMITER) does not cut the body at its inner ``;``."""
-        if not self.d.delimiter_command or self.delim != ";" or self.first is None:
+        tool that sends a whole file (no DELIMITER) does not cut the body at its inner ``;``;
+        psql likewise keeps a PostgreSQL ``BEGIN ATOMIC … END`` body whole."""
+        if self.delim != ";" or self.first is None:
+            return False
+        if not (self.d.delimiter_command or self.d.psql_meta):
             return False
         start = self.seg if self.parts else self.first
         text = "".join(self.parts) + self.src[start:j]
         if not _COMPOUND.match(text):
             return False
+        if self.d.psql_meta and not _ATOMIC.search(text):
+            return False  # psql keeps only a SQL-standard body (BEGIN ATOMIC) whole
         bare = _NOT_CODE.sub(" ", text)
         opens = len(_BEGIN.findall(bare)) + len(_CASE.findall(bare)) - len(_END_CASE.findall(bare))
         return opens > len(_END.findall(bare))
