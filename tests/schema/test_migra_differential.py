@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +48,8 @@ def test_groups_cover_every_case():
 
 
 def _migra() -> str:
-    path = shutil.which("migra")
+    beside = Path(sys.executable).parent / "migra"  # the venv's, even when it is not on PATH
+    path = str(beside) if beside.exists() else shutil.which("migra")
     if path is None:
         message = "migra is not installed (pip install -e '.[test]')"
         if ON_CI:

@@ -27,9 +27,12 @@ CRITICAL = {"postgresql": "Transactions1", "mysql": "Transactions1", "sqlite": "
 def rt_etc(tmp_path_factory) -> Path:
     """RT 5's etc/ directory, unpacked from ``apt-get download request-tracker5``."""
     where = tmp_path_factory.mktemp("rt5")
+    download = ["apt-get", "download", "request-tracker5"]
     try:
-        subprocess.run(["apt-get", "download", "request-tracker5"], cwd=where, check=True,
-                       capture_output=True, timeout=300)  # fmt: skip
+        if subprocess.run(download, cwd=where, capture_output=True, timeout=300).returncode:
+            # a fresh machine may have no package lists yet
+            subprocess.run(["apt-get", "update", "-qq"], capture_output=True, timeout=600)
+            subprocess.run(download, cwd=where, check=True, capture_output=True, timeout=300)
         [deb] = where.glob("request-tracker5_*.deb")
         subprocess.run(["dpkg", "-x", str(deb), str(where / "x")], check=True, timeout=300)
     except (OSError, ValueError, subprocess.SubprocessError) as exc:
