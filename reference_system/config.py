@@ -83,9 +83,15 @@ class Config:
         return _apply(self, overrides, None)
 
 
+#: Largest value of any integer setting (a day in milliseconds, ~11 years in seconds): beyond
+#: this a worker's sleep overflows.
+MAX_SETTING = 86_400_000 * 4
+
+
 def _check_int(doc: YamlDoc | None, value: Any, keys: tuple, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _error(doc, f"{'.'.join(map(str, keys))} must be an integer >= {minimum}", keys)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_SETTING:
+        name = ".".join(map(str, keys))
+        raise _error(doc, f"{name} must be an integer from {minimum} to {MAX_SETTING}", keys)
     return value
 
 

@@ -57,7 +57,9 @@ def capture_cmd(
     analyze: bool = typer.Option(False, "--analyze", help=ANALYZE_HELP),
     runs: int = runs_option(),
     meta: list[str] = typer.Option([], "--meta", help="KEY=VALUE recorded in the metadata."),
-    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+    timeout_ms: int = typer.Option(
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+    ),
 ) -> int:
     """Capture the plans of every query and parameter set into a baseline file."""
     from driftline.db import Timeouts
@@ -114,7 +116,9 @@ def check_cmd(
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
-    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+    timeout_ms: int = typer.Option(
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+    ),
 ) -> int:
     """Compare live plans with a baseline; exit 1 on regressions at or above --fail-on."""
     from driftline.db import Timeouts
@@ -147,7 +151,9 @@ def diff_cmd(
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
-    timeout_ms: int = typer.Option(30_000, "--statement-timeout-ms", help=TIMEOUT_HELP),
+    timeout_ms: int = typer.Option(
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+    ),
 ) -> int:
     """Plans of two databases, dates or captures side by side, and what changed."""
     from driftline import output as out_formats

@@ -21,6 +21,7 @@ Exit codes 0 pass, 1 fail, 3 inconclusive.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,9 @@ def load_thresholds(
 
 
 def _validate(doc: YamlDoc, stage_order: tuple[str, ...] = STAGE_ORDER) -> Thresholds:
-    data = {} if doc.data is None else doc.data
+    if doc.data is None:
+        raise doc.error("the thresholds file is empty (expected 'stages' and 'throughput')")
+    data = doc.data
     if not isinstance(data, dict):
         raise doc.error("expected a mapping with 'stages' and 'throughput'")
     result = Thresholds(path=doc.path, stage_order=tuple(stage_order))
@@ -138,6 +141,8 @@ def _unknown(
 def _number(doc: YamlDoc, name: str, value: Any, where: tuple[Any, ...], *, ratio: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise doc.error(f"{name} must be a number, not {value!r}", *where)
+    if not math.isfinite(value):
+        raise doc.error(f"{name} must be a finite number, not {value}", *where)
     if value < 0 or (ratio and value > 1):
         bounds = "between 0 and 1" if ratio else "zero or more"
         raise doc.error(f"{name} must be {bounds}, not {value}", *where)
