@@ -58,7 +58,7 @@ def capture_cmd(
     runs: int = runs_option(),
     meta: list[str] = typer.Option([], "--meta", help="KEY=VALUE recorded in the metadata."),
     timeout_ms: int = typer.Option(
-        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
 ) -> int:
     """Capture the plans of every query and parameter set into a baseline file."""
@@ -117,7 +117,7 @@ def check_cmd(
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
     timeout_ms: int = typer.Option(
-        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
 ) -> int:
     """Compare live plans with a baseline; exit 1 on regressions at or above --fail-on."""
@@ -152,7 +152,7 @@ def diff_cmd(
     fail_on: str = fail_on_option(),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
     timeout_ms: int = typer.Option(
-        30_000, "--statement-timeout-ms", min=1, max=3_600_000, help=TIMEOUT_HELP
+        30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
 ) -> int:
     """Plans of two databases, dates or captures side by side, and what changed."""

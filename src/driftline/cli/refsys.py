@@ -121,7 +121,7 @@ def seed(
 def serve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     db_file: Path | None = typer.Option(None, "--db-file", help=DB_FILE_HELP),
-    port: int = typer.Option(8080, "--port", "-p", min=1, max=65535, help="TCP port."),
+    port: int = typer.Option(8080, "--port", "-p", min=1, max=65535, metavar="N", help="TCP port."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     config: Path | None = typer.Option(None, "--config", help="Reference-system config YAML."),
     log_level: str = typer.Option("warning", "--log-level", help="Server log level."),
