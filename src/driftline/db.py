@@ -64,6 +64,16 @@ def parse_url(url: str | None, default_sqlite: str | Path | None = None) -> URL:
     return parsed
 
 
+def require_database_name(url: str | None, option: str = "--db") -> None:
+    """A server URL must name its database: ``postgresql://host/`` would silently mean the
+    server's default database (and whatever writes through it would write there)."""
+    if url is None:
+        return
+    parsed = parse_url(url)
+    if not dialects.of(parsed).file_based and not parsed.database:
+        raise UsageError(f"{option} {describe(parsed)} names no database (…/DBNAME)")
+
+
 def dialect_of(url: str | URL | Engine | Connection) -> str:
     """Canonical dialect name of a URL, engine or connection."""
     return dialects.of(url).name

@@ -53,6 +53,8 @@ CASES = [
     ("refsys serve --db sqlite:///{d}/r.db --host no-such-host.invalid", "--host no-such-host"),
     ("refsys serve --db sqlite:///{d}/r.db --port {busy}", "Address already in use"),
     ("refsys init --db sqlite:///{d}/r.db --config {d}/huge.yaml", "huge.yaml:2"),
+    ("refsys init --db postgresql://127.0.0.1/", "127.0.0.1/ names no database"),
+    ("stress run --db mysql://root@127.0.0.1:3306 -t 1s", "3306/ names no database"),
 ]
 
 

@@ -44,9 +44,10 @@ def _initialised(db: str | None, config):  # type: ignore[no-untyped-def]
     """An engine over an initialised reference database; connection errors become exit 2."""
     import sqlalchemy as sa
 
-    from driftline.db import connection_error
+    from driftline.db import connection_error, require_database_name
     from reference_system.bootstrap import init_database
 
+    require_database_name(db)
     engine = _engine(db)
     try:
         init_database(engine, config)

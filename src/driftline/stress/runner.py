@@ -89,6 +89,9 @@ class StressOptions:
     locust_args: tuple[str, ...] = ()
 
     def validate(self) -> None:
+        from driftline.db import require_database_name
+
+        require_database_name(self.db)
         if self.users < 1:
             raise UsageError("--users must be at least 1")
         if self.duration_s <= 0:
