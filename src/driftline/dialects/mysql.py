@@ -89,8 +89,7 @@ class MySQLDdl(Ddl):
             return super().view_query(definition)
         for node in tree.find_all(exp.Table, exp.Column):
             node.set("catalog", None)
-            if isinstance(node, exp.Table):
-                node.set("db", None)
+            node.set("db", None)
         return super().view_query(tree.sql(dialect="postgres"))
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from driftline import dialects
 from driftline.db import Timeouts, read_only
 from driftline.errors import UsageError
 from driftline.plans.capture import Capture, _engine, capture
@@ -40,7 +41,7 @@ def _major(conn: Connection) -> int:
 def top_queries(conn: Connection, top: int) -> list[Query]:
     """The ``top`` plannable statements of this database by total execution time, as generic
     queries named ``pgss_<queryid>``."""
-    if conn.dialect.name != "postgresql":
+    if dialects.of(conn) is not dialects.POSTGRESQL:
         raise UsageError("--from-pg-stat-statements needs a PostgreSQL database")
     installed = conn.exec_driver_sql(
         "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'"
