@@ -362,34 +362,6 @@ class Ddl(ObjectsDdl):
     def validate_constraint(self, expected: Table, actual: Table, name: str) -> str:
         return self.alter(actual.name, f"VALIDATE CONSTRAINT {self.q(name)}")
 
-    # --- tables ----------------------------------------------------------------------------
-    def table_suffix(self, table: Table) -> str:
-        """Table options written after CREATE TABLE's parentheses (SQLite: STRICT)."""
-        return ""
-
-    def create_table(self, table: Table, name: str | None = None) -> str:
-        """The whole table from the model: columns, keys, constraints, then its indexes."""
-        parts = [self.column_definition(c) for c in table.columns.values()]
-        if table.primary_key:
-            parts.append(f"PRIMARY KEY ({self.columns(table.primary_key)})")
-        for uname, cols in sorted(table.uniques.items()):
-            parts.append(self.constraint(uname, self.unique_body(cols)))
-        for cname, expression in sorted(table.checks.items()):
-            parts.append(self.constraint(cname, self.check_body(expression)))
-        for fname, fk in sorted(table.foreign_keys.items()):
-            parts.append(self.constraint(fname, self.foreign_key_body(fk)))
-        body = ",\n  ".join(parts)
-        suffix = self.table_suffix(table)
-        out = [
-            f"CREATE TABLE {self.table_name(name or table.name)} (\n  {body}\n)"
-            + (f" {suffix};" if suffix else ";")
-        ]
-        out += [
-            self.create_index(table.name, ix, concurrently=False)
-            for _, ix in sorted(table.indexes.items())
-        ]
-        return "\n".join(out)
-
     # --- reading it back ------------------------------------------------------------------
     def split(self, script: str) -> list[str]:
         """The statements of a rendered fix (comments dropped), for a test or a tool to run."""

@@ -1,5 +1,6 @@
 """The part of the DDL renderer for whole tables and objects outside tables: tables, views,
-materialized views, sequences and extensions. Mixed into :class:`driftline.dialects.ddl.Ddl`."""
+materialized views, sequences and extensions. Mixed into :class:`driftline.dialects.ddl.Ddl`,
+which provides the pieces declared at the top of the class."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from driftline.dialects.base import Dialect
-    from driftline.schema.model import Sequence, Table
+    from driftline.schema.model import Column, ForeignKey, Index, Sequence, Table
 
 
 class ObjectsDdl:
@@ -18,6 +19,42 @@ class ObjectsDdl:
     def table_name(self, name: str) -> str: ...
     def type(self, normalized: str) -> str: ...
     def transpile(self, text: str) -> str: ...
+    def columns(self, names: tuple[str, ...] | list[str]) -> str: ...
+    def column_definition(self, column: Column) -> str: ...
+    def constraint(self, name: str, body: str) -> str: ...
+    def unique_body(self, columns: tuple[str, ...]) -> str: ...
+    def check_body(self, expression: str) -> str: ...
+    def foreign_key_body(self, fk: ForeignKey) -> str: ...
+    def create_index(
+        self, table: str, index: Index, *, concurrently: bool | None = None
+    ) -> str: ...
+
+    def table_suffix(self, table: Table) -> str:
+        """Table options written after CREATE TABLE's parentheses (SQLite: STRICT)."""
+        return ""
+
+    def create_table(self, table: Table, name: str | None = None) -> str:
+        """The whole table from the model: columns, keys, constraints, then its indexes."""
+        parts = [self.column_definition(c) for c in table.columns.values()]
+        if table.primary_key:
+            parts.append(f"PRIMARY KEY ({self.columns(table.primary_key)})")
+        for uname, cols in sorted(table.uniques.items()):
+            parts.append(self.constraint(uname, self.unique_body(cols)))
+        for cname, expression in sorted(table.checks.items()):
+            parts.append(self.constraint(cname, self.check_body(expression)))
+        for fname, fk in sorted(table.foreign_keys.items()):
+            parts.append(self.constraint(fname, self.foreign_key_body(fk)))
+        body = ",\n  ".join(parts)
+        suffix = self.table_suffix(table)
+        out = [
+            f"CREATE TABLE {self.table_name(name or table.name)} (\n  {body}\n)"
+            + (f" {suffix};" if suffix else ";")
+        ]
+        out += [
+            self.create_index(table.name, ix, concurrently=False)
+            for _, ix in sorted(table.indexes.items())
+        ]
+        return "\n".join(out)
 
     def drop_table(self, name: str) -> str:
         return f"DROP TABLE {self.table_name(name)};"
