@@ -61,10 +61,14 @@ def _database(url: str) -> str:
 
 
 def _set(url: str, settings: str) -> None:
-    """Planner settings for every new session of the test database (empty: reset them)."""
+    """Planner settings for every new session of the test database (empty: reset them).
+
+    Plans stay serial: on a loaded machine, parallel workers' start-up would dominate the times
+    compared here."""
     name = _database(url)
     if not settings:
         execute(url, f'ALTER DATABASE "{name}" RESET ALL')
+        execute(url, f'ALTER DATABASE "{name}" SET max_parallel_workers_per_gather = 0')
         return
     for item in settings.split(","):
         key, value = item.split("=")

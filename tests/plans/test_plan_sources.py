@@ -161,3 +161,18 @@ def test_statements_named_by_their_shape():
     assert query_name("SELECT 'a'") == query_name("SELECT 'it''s'")
     assert query_name("SELECT * FROM t") != query_name("SELECT * FROM u")
     assert captures_by_day([], "x") == {}
+
+
+def test_import_bad_input_is_one_line_exit_2(tmp_path, capsys):
+    missing = tmp_path / "missing.log"
+    assert run(["plan", "import", str(missing), "-o", str(tmp_path / "out")]) == 2
+    assert str(missing) in capsys.readouterr().err
+    quiet = tmp_path / "quiet.log"
+    quiet.write_text("2026-02-17 10:00:00.000 UTC [1] LOG:  checkpoint starting: time\n")
+    assert run(["plan", "import", str(quiet), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "no auto_explain plans found" in err and "Traceback" not in err
+    broken = tmp_path / "broken.log"
+    broken.write_text('2026-02-17 10:00:00 UTC [1] LOG:  duration: 1.0 ms  plan:\n\t{\n\t  "Plan\n')
+    assert run(["plan", "import", str(broken), "-o", str(tmp_path / "out")]) == 2
+    assert f"{broken}:3: auto_explain JSON plan" in capsys.readouterr().err

@@ -43,11 +43,13 @@ class Entry:
 
 
 def _statement(body: str, path: str, line: int) -> tuple[str, Plan]:
+    """The query text and plan of one entry whose ``LOG:`` line is ``line`` of ``path``."""
     if body.lstrip().startswith("{"):
         try:
             data = json.loads(body)
         except json.JSONDecodeError as exc:
-            raise InputFileError(path, f"auto_explain JSON plan: {exc.msg}", line) from None
+            where = line + exc.lineno
+            raise InputFileError(path, f"auto_explain JSON plan: {exc.msg}", where) from None
         return str(data.get("Query Text") or "").strip(), postgresql.parse([data])
     # The query text may span lines; the plan starts at the first line with its costs.
     lines = body.splitlines()
