@@ -1,7 +1,9 @@
-"""Explain-plan baselines: capture, check and diff (issue 4).
+"""Explain-plan baselines: capture, check and diff.
 
-Data flows one way: a queries file → :func:`capture` (EXPLAIN per dialect, read-only) →
-:class:`Capture` (saved as a ``kind: plans`` file) → :func:`compare` (pure) → findings.
+Data flows one way: a queries file, pg_stat_statements (:mod:`~driftline.plans.pgss`) or
+auto_explain logs (:mod:`~driftline.plans.autoexplain`) → :func:`capture` (EXPLAIN per dialect,
+read-only) → :class:`Capture` (saved as a ``kind: plans`` file) → :func:`compare` (pure; severity
+from :mod:`~driftline.plans.evidence`) → findings.
 """
 
 from driftline.plans.capture import Capture, capture, load_capture
