@@ -176,3 +176,11 @@ def test_import_bad_input_is_one_line_exit_2(tmp_path, capsys):
     broken.write_text('2026-02-17 10:00:00 UTC [1] LOG:  duration: 1.0 ms  plan:\n\t{\n\t  "Plan\n')
     assert run(["plan", "import", str(broken), "-o", str(tmp_path / "out")]) == 2
     assert f"{broken}:3: auto_explain JSON plan" in capsys.readouterr().err
+
+
+def test_pg_stat_statements_needs_postgresql(tmp_path, capsys):
+    out = str(tmp_path / "top.yaml")
+    (tmp_path / "x.db").touch()
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run(["plan", "capture", "--db", db, "--from-pg-stat-statements", "-o", out]) == 2
+    assert "needs a PostgreSQL database" in capsys.readouterr().err

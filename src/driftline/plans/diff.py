@@ -157,6 +157,8 @@ def _access_findings(
             if critical or big:
                 if table in lost:
                     severity, why = Severity.ERROR, "an index it used is gone"
+                    if evidence is not None and evidence.worse:
+                        why += f"; {evidence.reason}"
                 else:
                     severity = _graded(evidence)
                     why = evidence.reason if evidence else "no evidence either way"
