@@ -39,11 +39,15 @@ def queue_watchdog(
     still waiting then is late only if it had already waited ``deadline_s``. One created in the
     run's last seconds had no chance yet, however long the detectors take to run afterwards.
     """
+    # The first dispatch, from the status log: a reopened ticket is dispatched again, and that
+    # overwrites ticket.dispatched_at (a ticket dispatched in 0.6 s read as waiting 9.9 s).
     with read_only(engine) as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT id, created_at, dispatched_at, department FROM ticket "
-                "WHERE created_at >= :since"
+                "SELECT t.id, t.created_at, t.department, "
+                "(SELECT MIN(l.changed_at) FROM ticket_status_log l "
+                "WHERE l.ticket_id = t.id AND l.status_code = 'ASSIGNED') AS dispatched_at "
+                "FROM ticket t WHERE t.created_at >= :since"
             ),
             {"since": since},
         ).all()
