@@ -35,7 +35,7 @@ NO_NUL = r"^[^\x00]*$"
 TEXT_NOT_BLANK = {"type": "string", "pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Text = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT_NOT_BLANK["pattern"])]
 
 
 class Error(BaseModel):
@@ -48,8 +48,12 @@ _ERROR = {"model": Error}
 #: What every route may answer besides success; statuses a route cannot produce are harmless.
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {**_ERROR, "description": "Request not allowed in the ticket's state"},
+    403: {**_ERROR, "description": "The customer does not own the ticket"},
     404: {**_ERROR, "description": "No such ticket"},
-    409: {**_ERROR, "description": "Conflicts with the ticket's current state"},
+    409: {
+        **_ERROR,
+        "description": "Conflicts with the current state of the ticket or of a named agent",
+    },
     422: {**_ERROR, "description": "Invalid input"},
     503: {**_ERROR, "description": "Database unavailable"},
 }

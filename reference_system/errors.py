@@ -15,6 +15,12 @@ class NotFound(TicketError):
     status = 404
 
 
+class Forbidden(TicketError):
+    """The caller may not act on this ticket (a customer acting on another's ticket)."""
+
+    status = 403
+
+
 class Conflict(TicketError):
     """The ticket is not in a state that allows the request."""
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from reference_system import schema as s
 from reference_system.config import Config
 from reference_system.database import iso, naive_utc, read_tx, utcnow, write_tx
-from reference_system.errors import Conflict, Invalid, NotFound
+from reference_system.errors import Conflict, Forbidden, Invalid, NotFound
 from reference_system.queries import load_hot_queries
 from reference_system.routing import RoutingTable
 
@@ -74,9 +74,9 @@ def _load(conn: Connection, ticket_id: int, lock: bool = False) -> Any:
 def _agent(conn: Connection, agent_id: int) -> Any:
     row = conn.execute(sa.select(s.agent).where(s.agent.c.id == agent_id)).first()
     if row is None:
-        raise Invalid(f"agent {agent_id} does not exist")
+        raise Conflict(f"agent {agent_id} does not exist")
     if not row.active:
-        raise Invalid(f"agent {agent_id} is not active")
+        raise Conflict(f"agent {agent_id} is not active")
     return row
 
 
@@ -256,7 +256,7 @@ def resolve(engine: Engine, ticket_id: int, agent_id: int, resolution: str) -> d
 
 def _own(ticket: Any, customer_id: int) -> None:
     if ticket.customer_id != customer_id:
-        raise Invalid(f"customer {customer_id} does not own ticket {ticket.id}")
+        raise Forbidden(f"customer {customer_id} does not own ticket {ticket.id}")
 
 
 def confirm(engine: Engine, ticket_id: int, customer_id: int) -> dict[str, Any]:

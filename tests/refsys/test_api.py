@@ -59,7 +59,7 @@ def test_full_journey_over_http(client):
         ("get", "/tickets/-1", None, 422, "ticket_id"),
         ("post", "/tickets/1/rate", {"customer_id": 7, "rating": 9, "reason": "x"}, 422, "rating"),
         ("post", "/tickets/1/confirm", {"customer_id": 7}, 409, "only resolved tickets close"),
-        ("post", "/tickets/1/actions", {"agent_id": 99999, "note": "x"}, 422, "agent 99999"),
+        ("post", "/tickets/1/actions", {"agent_id": 99999, "note": "x"}, 409, "agent 99999"),
     ],
 )
 def test_bad_input_is_a_clear_4xx(client, method, path, body, status, message):

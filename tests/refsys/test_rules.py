@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from reference_system import schema as s
 from reference_system import tickets
 from reference_system.dispatcher import Dispatcher
-from reference_system.errors import Conflict, Invalid
+from reference_system.errors import Conflict, Forbidden, Invalid
 from tests.refsys.conftest import NEW_TICKET
 
 
@@ -58,7 +58,7 @@ def _resolved(engine, config, routing, **overrides):
 
 def test_double_sign_off_and_rating_needs_reason(engine, config, routing):
     ticket = _resolved(engine, config, routing)
-    with pytest.raises(Invalid, match="does not own"):
+    with pytest.raises(Forbidden, match="does not own"):
         tickets.confirm(engine, ticket["id"], customer_id=999)
     closed = tickets.confirm(engine, ticket["id"], NEW_TICKET["customer_id"])
     assert closed["status_code"] == "CLOSED" and closed["closed_at"]
