@@ -1,4 +1,4 @@
-"""Schema and index drift against committed baselines (issue 3).
+"""Schema and index drift against committed baselines.
 
     from driftline.schema import inspect, load_baseline, diff_schemas, check
     findings = check("postgresql://…/tickets", "baselines/prod.postgresql.yaml")
