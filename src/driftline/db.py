@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from driftline import dialects
-from driftline.errors import ConnectionFailed, PermissionDenied, UsageError
+from driftline.errors import ConnectionFailed, DatabaseTimeout, PermissionDenied, UsageError
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not when names are looked up
     from sqlalchemy.engine import URL, Connection, Engine
@@ -147,7 +147,10 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
             try:
                 yield conn
             except sa.exc.DBAPIError as exc:
-                raise database_error(engine.url, exc) from exc
+                mapped = database_error(engine.url, exc, timeouts)
+                if mapped is exc:
+                    raise
+                raise mapped from None
             finally:
                 tx.rollback()
         dialect.end_read_only(conn)
@@ -157,17 +160,49 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
 
 def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
+    args = getattr(orig, "args", ())
+    if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):
+        orig = args[1]  # PyMySQL's (code, message)
     text = str(orig).strip().splitlines()
     return redact(text[0] if text else type(orig).__name__)
 
 
 def connection_error(url: URL, exc: BaseException) -> ConnectionFailed:
+    mapped = database_error(url, exc)
+    if isinstance(mapped, DatabaseTimeout):  # e.g. a SQLite file another process holds locked
+        return mapped
     return ConnectionFailed(f"cannot connect to {describe(url)}: {_first_line(exc)}")
 
 
-def database_error(url: URL, exc: BaseException) -> Exception:
-    """Map a driver error met while reading to the driftline error it means."""
+def database_error(
+    url: URL, exc: BaseException, timeouts: Timeouts | None = None, what: str = ""
+) -> Exception:
+    """Map a driver error met while reading to the driftline error it means, or return ``exc``.
+
+    A lock held by another session, the statement timeout and a server that stopped answering
+    become :class:`DatabaseTimeout` naming the host, what was being read (``what``, e.g.
+    ``query 'pickup'``) and the option that lets it wait longer.
+    """
     text = _first_line(exc)
+    t = timeouts or Timeouts()
+    # the options exist where a command lets the user set the timeouts (it passes them here)
+    lock_hint = ", or wait longer with --lock-timeout-ms" if timeouts else ""
+    statement_hint = "; allow more with --statement-timeout-ms" if timeouts else ""
+    waited = f"{t.lock_ms} ms" if timeouts else "the lock timeout"
+    kind = dialects.of(url).timeout_kind(getattr(exc, "orig", None) or exc)
+    where = f"{describe(url)}: {what + ': ' if what else ''}"
+    if kind == "lock":
+        return DatabaseTimeout(
+            f"{where}another session holds a lock this read needs ({text}); gave up after "
+            f"{waited}: retry when it is released{lock_hint}"
+        )
+    if kind == "statement":
+        return DatabaseTimeout(
+            f"{where}stopped by the statement timeout of {t.statement_ms} ms ({text})"
+            + statement_hint
+        )
+    if kind == "read":
+        return DatabaseTimeout(f"{where}the server stopped answering mid-read ({text})")
     if re.search(r"permission denied|access denied|command denied|not authorized", text, re.I):
         return PermissionDenied(f"{describe(url)}: {text}")
     return exc

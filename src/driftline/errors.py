@@ -8,6 +8,7 @@ one line on stderr and exit code 2 (a traceback only with ``--debug``)::
     ├── InputFileError        a file that cannot be read or is malformed (names file and line)
     │   └── BaselineError     a baseline of the wrong kind or version
     ├── ConnectionFailed      an unreachable database or host (names the host, no password)
+    │   └── DatabaseTimeout   a read stopped by another session's lock or by a timeout
     ├── PermissionDenied      the connected role may not read what a check needs
     └── RunError              a stress run or drill that could not be carried out
 """
@@ -60,6 +61,11 @@ class BaselineError(InputFileError):
 
 class ConnectionFailed(DriftlineError):
     """A database or host that cannot be reached; never carries a password."""
+
+
+class DatabaseTimeout(ConnectionFailed):
+    """A read that a lock held by another session, the statement timeout or a silent server
+    stopped; the message names the host and the option that would let it wait longer."""
 
 
 class PermissionDenied(DriftlineError):

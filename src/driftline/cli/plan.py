@@ -27,6 +27,17 @@ def runs_option() -> int:
     return typer.Option(5, "--runs", min=1, metavar="N", help=RUNS_HELP)
 
 
+def lock_timeout_option() -> int:
+    return typer.Option(
+        2_000,
+        "--lock-timeout-ms",
+        min=1,
+        max=3_600_000,
+        metavar="N",
+        help="How long a read waits for a lock another session holds, in milliseconds.",
+    )
+
+
 def _meta(values: list[str]) -> dict[str, object]:
     import yaml
 
@@ -60,6 +71,7 @@ def capture_cmd(
     timeout_ms: int = typer.Option(
         30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
+    lock_ms: int = lock_timeout_option(),
 ) -> int:
     """Capture the plans of every query and parameter set into a baseline file."""
     from driftline.db import Timeouts
@@ -76,7 +88,9 @@ def capture_cmd(
             raise UsageError(
                 "--analyze needs values: pg_stat_statements keeps none (generic plans)"
             )
-        result = capture_top(db, top=top, timeouts=Timeouts(timeout_ms), metadata=_meta(meta))
+        result = capture_top(
+            db, top=top, timeouts=Timeouts(timeout_ms, lock_ms), metadata=_meta(meta)
+        )
     else:
         assert queries is not None
         result = capture(
@@ -84,7 +98,7 @@ def capture_cmd(
             load_queries(queries),
             analyze=analyze,
             runs=runs,
-            timeouts=Timeouts(timeout_ms),
+            timeouts=Timeouts(timeout_ms, lock_ms),
             metadata=_meta(meta),
         )
     result.save(output)
@@ -119,6 +133,7 @@ def check_cmd(
     timeout_ms: int = typer.Option(
         30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
+    lock_ms: int = lock_timeout_option(),
 ) -> int:
     """Compare live plans with a baseline; exit 1 on regressions at or above --fail-on."""
     from driftline.db import Timeouts
@@ -132,7 +147,7 @@ def check_cmd(
         schema_baseline=schema_baseline,
         analyze=analyze,
         runs=runs,
-        timeouts=Timeouts(timeout_ms),
+        timeouts=Timeouts(timeout_ms, lock_ms),
     )
     return report_findings(
         result.findings, fmt, title=f"plan check: {result.title}", fail_on=fail_on, out=output
@@ -154,6 +169,7 @@ def diff_cmd(
     timeout_ms: int = typer.Option(
         30_000, "--statement-timeout-ms", min=1, max=3_600_000, metavar="N", help=TIMEOUT_HELP
     ),
+    lock_ms: int = lock_timeout_option(),
 ) -> int:
     """Plans of two databases, dates or captures side by side, and what changed."""
     from driftline import output as out_formats
@@ -163,7 +179,7 @@ def diff_cmd(
 
     out_formats.check_format(fmt)
     before, after, findings = diff(
-        a, b, queries=queries, analyze=analyze, runs=runs, timeouts=Timeouts(timeout_ms)
+        a, b, queries=queries, analyze=analyze, runs=runs, timeouts=Timeouts(timeout_ms, lock_ms)
     )
     if fmt == "terminal" and output is None:
         console = stdout_console()

@@ -85,6 +85,13 @@ class Dialect(ABC):
         port = f":{url.port}" if url.port else ""
         return f"{self.name}://{host}{port}/{url.database or ''}"
 
+    # --- errors ---------------------------------------------------------------------------
+    def timeout_kind(self, error: BaseException) -> str | None:
+        """What stopped a statement, from the driver's exception: ``"lock"`` (a lock held by
+        another session outlasted the lock timeout), ``"statement"`` (the statement timeout),
+        ``"read"`` (the server stopped answering), or ``None`` for any other error."""
+        return None
+
     # --- scratch databases -----------------------------------------------------------------
     def create_database_sql(self, name: str) -> str:
         return f"CREATE DATABASE {self.quote(name)}"

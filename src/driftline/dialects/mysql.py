@@ -133,6 +133,22 @@ class MySQL(Dialect):
         conn.exec_driver_sql(f"SET SESSION innodb_lock_wait_timeout = {lock_s}")
         conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
 
+    #: server error codes: lock wait timeout; MariaDB max_statement_time, MySQL
+    #: max_execution_time; the client's read timeout (lost connection during query)
+    _LOCK_ERRORS: ClassVar[frozenset[int]] = frozenset({1205})
+    _STATEMENT_ERRORS: ClassVar[frozenset[int]] = frozenset({1969, 3024})
+    _READ_ERRORS: ClassVar[frozenset[int]] = frozenset({2013})
+
+    def timeout_kind(self, error: BaseException) -> str | None:
+        code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+        if code in self._LOCK_ERRORS:
+            return "lock"
+        if code in self._STATEMENT_ERRORS:
+            return "statement"
+        if code in self._READ_ERRORS and "timed out" in str(error):
+            return "read"
+        return None
+
     def server_version(self, conn: Connection) -> str:
         raw = str(conn.exec_driver_sql("SELECT VERSION()").scalar())
         match = re.match(r"[\d.]+(-MariaDB)?", raw)

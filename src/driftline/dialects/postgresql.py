@@ -77,6 +77,14 @@ class PostgreSQL(Dialect):
         conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeouts.statement_ms)}")
         conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeouts.lock_ms)}")
 
+    def timeout_kind(self, error: BaseException) -> str | None:
+        state = getattr(error, "sqlstate", None)
+        if state == "55P03":  # lock_not_available: lock_timeout, or NOWAIT
+            return "lock"
+        if state == "57014" and "statement timeout" in str(error):  # query_canceled
+            return "statement"
+        return None
+
     def server_version(self, conn: Connection) -> str:
         return str(conn.exec_driver_sql("SHOW server_version").scalar()).split(" ")[0]
 

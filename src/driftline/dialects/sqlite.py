@@ -157,6 +157,14 @@ class SQLite(Dialect):
         conn.exec_driver_sql("PRAGMA query_only = OFF")
         conn.connection.driver_connection.set_progress_handler(None, 0)
 
+    def timeout_kind(self, error: BaseException) -> str | None:
+        text = str(error)
+        if text in ("database is locked", "database table is locked"):
+            return "lock"
+        if text == "interrupted":  # the progress handler's statement deadline
+            return "statement"
+        return None
+
     def server_version(self, conn: Connection) -> str:
         return str(conn.exec_driver_sql("SELECT sqlite_version()").scalar())
 

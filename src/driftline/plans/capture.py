@@ -21,6 +21,7 @@ from driftline import dialects
 from driftline.db import (
     Timeouts,
     canonical_dialect,
+    database_error,
     describe,
     make_engine,
     parse_url,
@@ -166,6 +167,10 @@ def capture(
                         ]
                         plans.append(median_run(tries))
                     except sa.exc.DBAPIError as exc:
+                        what = f"{query_file.path}:{query.line}: query '{query.name}'"
+                        mapped = database_error(engine.url, exc, timeouts, what)
+                        if mapped is not exc:
+                            raise mapped from None
                         first = str(exc.orig or exc).strip().splitlines()[0]
                         if skip_failed:
                             skipped[query.name] = first
