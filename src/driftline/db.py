@@ -141,12 +141,14 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
         conn = engine.connect()
     except sa.exc.SQLAlchemyError as exc:
         raise connection_error(engine.url, exc) from None
+    # catalog queries may run on the driver's own cursor (driftline.schema.catalog.rows)
+    driver_error = engine.dialect.loaded_dbapi.Error
     try:
         with conn.begin() as tx:
             dialect.begin_read_only(conn, t)
             try:
                 yield conn
-            except sa.exc.DBAPIError as exc:
+            except (sa.exc.DBAPIError, driver_error) as exc:
                 mapped = database_error(engine.url, exc, timeouts)
                 if mapped is exc:
                     raise

@@ -7,9 +7,6 @@ import functools
 from importlib import resources
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 #: kinds whose definition the objects query returns and the model compares
 MODELLED = ("view", "materialized view", "extension")
 
@@ -24,19 +21,31 @@ def _record(fields: tuple[str, ...]) -> type:
     return collections.namedtuple("CatalogRow", fields, rename=True)
 
 
-def rows(conn: Connection, dialect: str, name: str) -> list[Any]:
-    """Run one catalog query (``text()`` takes care of each driver's placeholder escaping).
+def driver_connection(conn: Any) -> Any:
+    """The DB-API connection under a SQLAlchemy connection (or ``conn`` itself, when it is one)."""
+    proxied = getattr(conn, "connection", None)  # sqlalchemy.engine.Connection
+    return getattr(proxied, "driver_connection", None) or conn
 
-    Rows are named tuples: reading a field of one is a few times cheaper than of a SQLAlchemy
-    row, and the inspectors read every field of tens of thousands of rows.
+
+def rows(conn: Any, dialect: str, name: str) -> list[Any]:
+    """Run one catalog query on a DB-API or SQLAlchemy connection, in its open transaction.
+
+    The query goes to the driver's cursor without parameters, so no driver reads ``%`` or ``:``
+    in it as a placeholder, and all rows come back in one ``fetchall``. Rows are named tuples:
+    reading a field of one is a few times cheaper than of a SQLAlchemy row, and the inspectors
+    read every field of tens of thousands of rows.
     """
-    result = conn.execute(sa.text(sql(dialect, name)))
-    record = _record(tuple(result.keys()))
-    return [record._make(row) for row in result]
+    cursor = driver_connection(conn).cursor()
+    try:
+        cursor.execute(sql(dialect, name))
+        record = _record(tuple(d[0] for d in cursor.description))
+        return list(map(record._make, cursor.fetchall()))
+    finally:
+        cursor.close()
 
 
 def objects(
-    conn: Connection, dialect: str
+    conn: Any, dialect: str
 ) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
     """Modelled objects (kind → name → normalized definition or version) and every other
     object kind (kind → sorted names)."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
+import re
+from typing import Any
 
 from driftline.schema import normalize as n
 from driftline.schema.catalog import objects, rows
@@ -12,6 +13,7 @@ D = "postgresql"
 _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
 _FK_ACTIONS = {"a": None, "r": "restrict", "c": "cascade", "n": "set null", "d": "set default"}
 _IDENTITY = {"a": "always", "d": "by default"}
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 
 
 def _table_options(r) -> dict[str, str]:
@@ -44,7 +46,67 @@ def _fk(r) -> ForeignKey:
     )
 
 
-def inspect(conn: Connection, version: str) -> Schema:
+def _quoted(name: str) -> str:
+    """A column name as an index definition writes it. Names :func:`normalize.expression`
+    reads as plain identifiers come out the same quoted or not; any other is one that
+    ``quote_ident`` quotes."""
+    return name if _PLAIN_NAME.match(name) else '"' + name.replace('"', '""') + '"'
+
+
+def _indexes(
+    conn: Any,
+    tables: dict[str, dict],
+    attributes: dict[tuple[str, int], tuple[str, int]],
+    skip: set[tuple[str, str, str]],
+) -> None:
+    """Add every index that is not a primary key or unique constraint to ``tables``."""
+    opclasses = {r.oid: r.name for r in rows(conn, D, "operator_classes")}
+    collations = {r.oid: r.name for r in rows(conn, D, "collations")}
+    found: dict[str, list[tuple[str, Index]]] = {}
+    for r in rows(conn, D, "indexes"):
+        if r.is_primary or (r.schema_name, r.table_name, r.index_name) in skip:
+            continue
+        table = f"{r.schema_name}.{r.table_name}"
+        expressions = iter(r.expressions or ())
+        options = r.options or ()
+        keys, include, key_options = [], [], []
+        for i, attnum in enumerate(r.attnums):
+            column, column_collation = attributes.get((table, attnum), ("", 0))
+            raw = _quoted(column) if attnum else next(expressions)
+            if i >= r.key_count:
+                include.append(n.expression(raw, D) or raw)
+                continue
+            opt = options[i] if i < len(options) else 0
+            desc = bool(opt & _INDOPTION_DESC)
+            nulls_first = bool(opt & _INDOPTION_NULLS_FIRST)
+            keys.append(n.key(raw, D, desc, nulls_first if desc != nulls_first else None))
+            collation = r.collations[i]
+            parts = []
+            if attnum and collation and collation != column_collation:
+                parts.append("collate " + collations.get(collation, str(collation)))
+            if r.opclasses[i] in opclasses:
+                parts.append(opclasses[r.opclasses[i]])
+            key_options.append(" ".join(parts))
+        found.setdefault(table, []).append(
+            (
+                r.index_name,
+                Index(
+                    name=r.index_name,
+                    columns=tuple(keys),
+                    unique=bool(r.is_unique),
+                    where=n.expression(r.predicate, D),
+                    include=tuple(include),
+                    method=None if r.method == "btree" else r.method,
+                    valid=bool(r.is_valid),
+                    key_options=tuple(key_options) if any(key_options) else (),
+                ),
+            )
+        )
+    for table, indexes in found.items():
+        tables[table]["indexes"] = dict(sorted(indexes))
+
+
+def inspect(conn: Any, version: str) -> Schema:
     tables: dict[str, dict] = {}
     for r in rows(conn, D, "tables"):
         tables[f"{r.schema_name}.{r.table_name}"] = {
@@ -57,8 +119,11 @@ def inspect(conn: Connection, version: str) -> Schema:
             "checks_not_valid": [],
             "options": _table_options(r),
         }
+    attributes: dict[tuple[str, int], tuple[str, int]] = {}  # (table, attnum) → name, collation
     for r in rows(conn, D, "columns"):
-        t = tables[f"{r.schema_name}.{r.table_name}"]
+        key = f"{r.schema_name}.{r.table_name}"
+        t = tables[key]
+        attributes[key, r.position] = (r.column_name, r.collation_oid)
         generated = n.expression(r.column_default, D) if r.generated == "s" else None
         plain = not r.identity and not generated
         t["columns"][r.column_name] = Column(
@@ -85,27 +150,7 @@ def inspect(conn: Connection, version: str) -> Schema:
             t["checks"][r.name] = n.expression(r.check_expr, D) or ""
             if not r.validated:
                 t["checks_not_valid"].append(r.name)
-    for r in rows(conn, D, "indexes"):
-        if r.is_primary or (r.schema_name, r.table_name, r.index_name) in constraint_index_names:
-            continue
-        options = list(r.options or [])
-        keys = []
-        for i, raw in enumerate(r.keys[: r.key_count]):
-            opt = options[i] if i < len(options) else 0
-            desc = bool(opt & _INDOPTION_DESC)
-            nulls_first = bool(opt & _INDOPTION_NULLS_FIRST)
-            keys.append(n.key(raw, D, desc, nulls_first if desc != nulls_first else None))
-        key_options = tuple(r.key_options or ())
-        tables[f"{r.schema_name}.{r.table_name}"]["indexes"][r.index_name] = Index(
-            name=r.index_name,
-            columns=tuple(keys),
-            unique=bool(r.is_unique),
-            where=n.expression(r.predicate, D),
-            include=tuple(n.expression(k, D) or k for k in r.keys[r.key_count :]),
-            method=None if r.method == "btree" else r.method,
-            valid=bool(r.is_valid),
-            key_options=key_options if any(key_options) else (),
-        )
+    _indexes(conn, tables, attributes, constraint_index_names)
     sequences = {
         r.name: Sequence(
             r.name,

@@ -2,6 +2,8 @@
 SELECT n.nspname AS schema_name,
        c.relname AS table_name,
        a.attname AS column_name,
+       a.attnum AS position,
+       a.attcollation AS collation_oid,
        format_type(a.atttypid, a.atttypmod) AS data_type,
        NOT a.attnotnull AS nullable,
        pg_get_expr(d.adbin, d.adrelid) AS column_default,
