@@ -83,3 +83,28 @@ def test_thresholds_nan_and_empty_are_refused(tmp_path):
         load_thresholds(tmp_path / "nan.yaml")
     with pytest.raises(InputFileError, match=r"empty\.yaml: the thresholds file is empty"):
         load_thresholds(tmp_path / "empty.yaml")
+
+
+# --- addresses, locks and the re-probed cases of the robustness issue ------------------------
+
+ROBUST_CASES = [
+    ("stress run --target http://[::1]:99999 -t 1s", "--target http://[::1]:99999: the port"),
+    ("stress run --target http://127.0.0.1:0 -t 1s", "the port is not in 1..65535"),
+    ("stress run --target http://no-such-host.invalid:8080 -t 1s", "host no-such-host.invalid"),
+    ("stress run --target ftp://x -t 1s", "--target must be an http(s) URL"),
+    ("refsys serve --db sqlite:///{d}/r.db --port {busy}", "--port {busy}: cannot listen"),
+]
+
+
+@pytest.mark.parametrize(("command", "expected"), ROBUST_CASES, ids=[c[0] for c in ROBUST_CASES])
+def test_robust_bad_input_is_one_line_and_exit_2(files, command, expected, capsys):
+    sock, busy = _busy_port()
+    try:
+        code = run(command.format(d=files, busy=busy).split())
+    finally:
+        sock.close()
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
+    assert expected.format(busy=busy) in err, err
+    assert "internal error" not in err and "Traceback" not in err

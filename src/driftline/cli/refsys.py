@@ -132,11 +132,12 @@ def serve(
 ) -> int:
     """Run the HTTP API with the dispatcher and SLA sweeper (initialises the schema first)."""
     from driftline.db import describe
+    from driftline.netaddr import check_listen
     from reference_system.server import serve as run_server
 
     if http_workers < 1:
         raise UsageError("--workers must be at least 1")
-    _check_listen(host, port)
+    check_listen(host, port)
     url = _db(db, db_file)
     with _initialised(url, _config(config)) as engine:
         pass
@@ -151,23 +152,6 @@ def serve(
         db_file=db_file,
     )
     return 0
-
-
-def _check_listen(host: str, port: int) -> None:
-    """Bad --host or a port in use: one line and exit 2 before anything starts."""
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise UsageError(f"--host {host}: not an address here ({exc})") from None
-    family, kind, proto, _name, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,7 @@ import httpx
 from driftline import __version__
 from driftline.db import describe, dialect_of, make_engine, parse_url, server_version
 from driftline.errors import ConnectionFailed, RunError, UsageError
+from driftline.netaddr import check_http_url
 from driftline.stress import rundir
 from driftline.stress.generator import CpuSampler, GeneratorHealth
 from driftline.stress.locust_proc import LocustPlan, LocustProcesses, log_tail, start_locust
@@ -104,8 +105,8 @@ class StressOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
-        if self.target is not None and not self.target.startswith(("http://", "https://")):
-            raise UsageError(f"--target must be an http(s) URL, not {self.target!r}")
+        if self.target is not None:
+            check_http_url(self.target, "--target")
 
     @property
     def effective_spawn_rate(self) -> float:
