@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from driftline.db import Timeouts, describe
 from driftline.errors import UsageError
 from driftline.findings import Finding
 from driftline.schema.baseline import Baseline, load_baseline, write_baseline
 from driftline.schema.diff import diff_schemas
+from driftline.schema.gcpause import gc_paused
 from driftline.schema.inspect import inspect
 from driftline.schema.model import Schema
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 def snapshot(
@@ -24,7 +29,8 @@ def snapshot(
     critical_tables: Iterable[str] = (),
 ) -> Baseline:
     """Write a baseline of the live database ``db``; critical names are ``table.index``."""
-    schema = inspect(db)
+    with gc_paused():
+        schema = inspect(db)
     baseline = _with_critical(Baseline(schema), schema, critical_indexes, critical_tables)
     write_baseline(baseline, out)
     return baseline
@@ -105,6 +111,13 @@ def compare(
     timeouts: Timeouts | None = None,
 ) -> tuple[Baseline, Schema, list[Finding]]:
     """The baseline, the live schema of ``db`` and the findings between them."""
+    with gc_paused():
+        return _compare(db, baseline, strict, timeouts)
+
+
+def _compare(
+    db: str, baseline: str | Path | Baseline, strict: bool, timeouts: Timeouts | None
+) -> tuple[Baseline, Schema, list[Finding]]:
     if isinstance(baseline, Baseline):
         base, live = baseline, inspect(db, timeouts)
     else:
@@ -125,29 +138,52 @@ def compare(
     return base, live, [_sourced(f, source, base.path) for f in findings]
 
 
+def _both(
+    first: Callable[[], T], second: Callable[[], U], *, wait_on_error: bool = True
+) -> tuple[T, U]:
+    """Run ``first`` in a thread while ``second`` runs here, so that one side's server answers
+    its catalog queries while the other side's rows are read or its file parsed.
+
+    An error of ``first`` is raised before one of ``second``, as if they ran in turn, unless
+    ``wait_on_error`` is false: then an error of ``second`` is raised at once (``first`` goes
+    on in a daemon thread and is dropped).
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = first()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="driftline-catalog", daemon=True)
+    worker.start()
+    try:
+        other = second()
+    except BaseException:
+        if wait_on_error:
+            worker.join()
+            if "error" in box:
+                raise box["error"] from None  # type: ignore[misc]
+        raise
+    worker.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"], other  # type: ignore[return-value]
+
+
 def _load_while_inspecting(
     path: str | Path, db: str, timeouts: Timeouts | None
 ) -> tuple[Baseline, Schema]:
     """Parse the baseline file while the server answers the catalog queries.
 
-    A bad baseline is reported at once (the catalog read goes on in a daemon thread and is
-    dropped); otherwise a connection problem is reported as :func:`inspect` raised it.
+    A bad baseline is reported at once; otherwise a connection problem is reported as
+    :func:`inspect` raised it.
     """
-    box: dict[str, object] = {}
-
-    def read_catalog() -> None:
-        try:
-            box["live"] = inspect(db, timeouts)
-        except BaseException as exc:  # handed to the caller below
-            box["error"] = exc
-
-    reader = threading.Thread(target=read_catalog, name="driftline-catalog", daemon=True)
-    reader.start()
-    base = load_baseline(path)
-    reader.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return base, box["live"]  # type: ignore[return-value]
+    live, base = _both(
+        lambda: inspect(db, timeouts), lambda: load_baseline(path), wait_on_error=False
+    )
+    return base, live
 
 
 def check(
@@ -171,7 +207,8 @@ def _sourced(f: Finding, source: str, baseline_path: str) -> Finding:
 
 def diff(db_a: str, db_b: str, *, strict: bool = False) -> list[Finding]:
     """Findings of ``db_b`` against ``db_a`` as the expected side (staging vs production)."""
-    a, b = inspect(db_a), inspect(db_b)
+    with gc_paused():
+        a, b = _both(lambda: inspect(db_a), lambda: inspect(db_b))
     if a.dialect != b.dialect:
         raise UsageError(f"cannot diff {a.dialect} against {b.dialect}")
     return [_sourced(f, describe(db_b), "") for f in diff_schemas(a, b, strict=strict)]
