@@ -137,6 +137,9 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
 
     t = timeouts or Timeouts()
     dialect = dialects.of(engine)
+    if not dialect.file_based and not engine.url.database:
+        # the server would pick its default database and the check would read that one
+        raise UsageError(f"{describe(engine.url)} names no database (…/DBNAME)")
     try:
         conn = engine.connect()
     except sa.exc.SQLAlchemyError as exc:

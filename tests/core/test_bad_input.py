@@ -93,6 +93,12 @@ ROBUST_CASES = [
     ("stress run --target http://no-such-host.invalid:8080 -t 1s", "host no-such-host.invalid"),
     ("stress run --target ftp://x -t 1s", "--target must be an http(s) URL"),
     ("refsys serve --db sqlite:///{d}/r.db --port {busy}", "--port {busy}: cannot listen"),
+    ("schema snapshot --db postgresql:// -o {d}/b.yaml", "localhost/ names no database"),
+    ("schema snapshot --db mysql://root@127.0.0.1:3306 -o {d}/b.yaml", "3306/ names no database"),
+    ("stress run --spawn-rate nan -t 1s", "--spawn-rate must be a positive number"),
+    ("stress run --step-deadline-s inf -t 1s", "--step-deadline-s must be a positive"),
+    ("stress run --refsys-config {d}/huge.yaml -t 1s", "huge.yaml:2: dispatch.interval_ms"),
+    ("plan check --db sqlite:///{d}/real.db -b {d}/b.yaml --lock-timeout-ms 0", "--lock-timeout"),
 ]
 
 

@@ -60,6 +60,9 @@ def load_config(source: str | Path | Mapping[str, Any] | None) -> dict[str, Any]
         return copy.deepcopy(STRESS_CONFIG)
     if isinstance(source, Mapping):
         return deep_merge(STRESS_CONFIG, source)
+    from reference_system.config import load_config as check_config
+
+    check_config(source)  # bad values are named at the user's file:line, not the run's copy
     doc = load_yaml(source)
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
@@ -100,7 +103,8 @@ def _last_line(path: Path, *secrets: str) -> str:
     from driftline.secrets import redact_secrets
 
     lines = [line for line in _tail(path).splitlines() if line.strip()]
-    return redact_secrets(lines[-1].strip(), *secrets) if lines else "no output"
+    last = lines[-1].strip().removeprefix("driftline: error: ") if lines else "no output"
+    return redact_secrets(last, *secrets)
 
 
 def _run_step(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import socket
@@ -99,8 +100,11 @@ class StressOptions:
             raise UsageError("--duration must be positive")
         if self.workers < 0:
             raise UsageError("--workers must be 0 or more")
-        if self.spawn_rate is not None and self.spawn_rate <= 0:
-            raise UsageError("--spawn-rate must be positive")
+        if self.spawn_rate is not None and not 0 < self.spawn_rate < math.inf:
+            raise UsageError("--spawn-rate must be a positive number")
+        for name in ("step_deadline_s", "dispatch_deadline_s", "alert_deadline_s"):
+            if not 0 < getattr(self, name) < math.inf:
+                raise UsageError(f"--{name.replace('_', '-')} must be a positive number")
         for name in ("alert_share", "reopen_share"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
