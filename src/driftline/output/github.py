@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from driftline.findings import Finding, Severity
+from driftline.output.text import visible
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the runner reads ``%``, CR and LF; an ESC would colour the log
+    return visible(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(value: str) -> str:

@@ -6,9 +6,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from driftline.findings import Finding, Severity
+from driftline.output.text import visible, visible_finding
 
 
 def render(findings: Sequence[Finding], title: str, fail_on: Severity) -> str:
+    # XML 1.0 cannot hold most control characters at all, escaped or not
+    title = visible(title)
+    findings = [visible_finding(f) for f in findings]
     failing = [f for f in findings if f.severity >= fail_on]
     suite = ET.Element(
         "testsuite",

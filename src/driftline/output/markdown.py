@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from driftline.findings import Finding, Severity
 from driftline.output.summary import sentence
+from driftline.output.text import visible
 
 ICONS = {Severity.ERROR: "🔴", Severity.WARNING: "🟡", Severity.INFO: "🔵"}
 
@@ -25,13 +26,29 @@ _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _BACKTICKS = re.compile(r"`+")
 
 
+#: What GitHub turns into a ping or a cross-reference: ``@user``, ``@org/team``, ``#12``,
+#: ``owner/repo#12``, ``GH-12``. Its filters skip code, so such a token goes in a code span: it
+#: reads and copies exactly as written, where a zero-width joiner would hide in copied names, and
+#: a character reference (``&#64;``) is decoded before the filters run, so it would still ping.
+_PING = re.compile(r"[\w.-]+/[\w.-]+#\d+|(?<!\w)[@#]\w[\w./-]*|\bGH-\d+", re.IGNORECASE)
+
+
+def _text(text: str) -> str:
+    escaped = _EDGE_UNDERSCORE.sub("&#95;", "".join(_REFERENCES.get(ch, ch) for ch in text))
+    return escaped.replace("|", "\\|")
+
+
 def cell(text: str | None) -> str:
-    """Escape a value for a markdown table cell (literal text, one line)."""
+    """Escape a value for a markdown table cell (literal text, one line, pings in code spans)."""
     if not text:
         return ""
-    escaped = _EDGE_UNDERSCORE.sub("&#95;", "".join(_REFERENCES.get(ch, ch) for ch in text))
-    lines = escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "<br>".join(lines).replace("|", "\\|")
+    text = visible(text).replace("\r\n", "\n").replace("\r", "\n")
+    out, at = [], 0
+    for match in _PING.finditer(text):
+        out += [_text(text[at : match.start()]), f"`{match.group()}`"]
+        at = match.end()
+    out.append(_text(text[at:]))
+    return "<br>".join("".join(out).split("\n"))
 
 
 def code(text: str | None) -> str:
@@ -40,7 +57,7 @@ def code(text: str | None) -> str:
     if not text:
         return ""
     spans = []
-    for line in text.splitlines():
+    for line in visible(text).splitlines():
         if not line.strip():
             continue
         fence = "`" * (max((len(run) for run in _BACKTICKS.findall(line)), default=0) + 1)
@@ -51,7 +68,7 @@ def code(text: str | None) -> str:
 
 
 def render(findings: Sequence[Finding], title: str, fail_on: Severity) -> str:
-    lines = [f"### {title}", ""]
+    lines = [f"### {cell(title)}", ""]
     failing = sum(1 for f in findings if f.severity >= fail_on)
     verdict = f"**{failing} at or above {fail_on.label}**" if failing else "nothing to fail on"
     lines.append(f"{sentence(findings)} — {verdict}")

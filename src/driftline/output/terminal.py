@@ -17,6 +17,7 @@ from rich.text import Text
 
 from driftline.findings import Finding, Severity
 from driftline.output.summary import sentence
+from driftline.output.text import visible, visible_finding
 
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_W = 8
@@ -27,6 +28,7 @@ MIN_MESSAGE_W = 20
 def print_findings(
     console: Console, findings: Sequence[Finding], *, title: str, fail_on: Severity
 ) -> None:
+    title = visible(title)
     if not findings:
         console.print(Text(f"✓ {title}: no findings", style="green"))
         return
@@ -41,7 +43,10 @@ def print_findings(
 
 
 def findings_renderable(findings: Sequence[Finding], *, title: str, width: int) -> RenderableType:
-    """The table if it fits ``width`` without breaking a word, else the list."""
+    """The table if it fits ``width`` without breaking a word, else the list. Every text is
+    a :class:`Text`, never markup: a name like ``[bold]x`` is shown as written."""
+    findings = [visible_finding(f) for f in findings]
+    title = visible(title)
     sources = {f.source for f in findings if f.source}
     by_source = len(sources) > 1
     table = _table(findings, title, width, by_source)
@@ -70,7 +75,7 @@ def _table(findings: Sequence[Finding], title: str, width: int, by_source: bool)
     spare = width - needed
     object_w += spare * 2 // 5
     message_w += spare - spare * 2 // 5
-    table = Table(title=title, title_justify="left", show_lines=True)
+    table = Table(title=Text(title), title_justify="left", show_lines=True)
     table.add_column("severity", no_wrap=True, width=SEVERITY_W)
     if by_source:
         table.add_column("database", no_wrap=True, width=source_w)
@@ -80,8 +85,8 @@ def _table(findings: Sequence[Finding], title: str, width: int, by_source: bool)
     for f in findings:
         cells: list[RenderableType] = [Text(f.severity.label, style=STYLES[f.severity])]
         if by_source:
-            cells.append(f.source or "")
-        cells += [f.kind, f.object, _body(f)]
+            cells.append(Text(f.source or ""))
+        cells += [Text(f.kind), Text(f.object), _body(f)]
         table.add_row(*cells)
     return table
 
