@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,71 @@ def parse_url(url: str | None, default_sqlite: str | Path | None = None) -> URL:
     return parsed
 
 
+_PLAIN_URL = re.compile(
+    r"(?P<scheme>[A-Za-z][\w+]*)://"
+    r"(?:(?P<username>[^:/?#@\[\]]*)(?::(?P<password>[^/?#@]*))?@)?"
+    r"(?P<host>[^:/?#@\[\]]*)(?::(?P<port>[0-9]{1,5}))?"
+    r"(?:/(?P<database>[^?#@]*))?(?:\?(?P<query>[^#@]*))?\Z"
+)
+
+
+@dataclass(frozen=True)
+class PlainUrl:
+    """A server URL read without SQLAlchemy, for paths that connect through the driver alone.
+
+    It has the fields (and the two methods) of SQLAlchemy's URL that :func:`describe`,
+    :func:`redact` and the error mappers read. :func:`plain_url` makes one only where
+    SQLAlchemy's parser reads the same fields from the text.
+    """
+
+    drivername: str
+    username: str | None
+    password: str | None = field(repr=False)
+    host: str | None
+    port: int | None
+    database: str | None
+    query: tuple[tuple[str, str], ...] = ()
+
+    def get_backend_name(self) -> str:
+        return self.drivername.split("+", 1)[0]
+
+    def render_as_string(self, hide_password: bool = True) -> str:
+        user = self.username or ""
+        if self.password is not None:
+            user += ":" + ("***" if hide_password else self.password)
+        at = f"{user}@" if user else ""
+        port = f":{self.port}" if self.port else ""
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query) if self.query else ""
+        return f"{self.drivername}://{at}{self.host or ''}{port}/{self.database or ''}{query}"
+
+
+def plain_url(url: str) -> PlainUrl | None:
+    """``url`` as a :class:`PlainUrl` when it is a plain server URL (one user, one host, no
+    repeated query keys) of a known server dialect; otherwise None, and
+    :func:`parse_url` decides (and words any error)."""
+    from urllib.parse import parse_qsl, unquote
+
+    m = _PLAIN_URL.match(url)
+    if m is None:
+        return None
+    scheme = m["scheme"]
+    known = dialects.ALIASES.get(scheme.lower().split("+", 1)[0])
+    if known is None or dialects.get(known).file_based:
+        return None
+    query = tuple(parse_qsl(m["query"] or ""))
+    if len({k for k, _ in query}) != len(query):
+        return None  # SQLAlchemy makes a list of a repeated key
+    return PlainUrl(
+        drivername=scheme if "+" in scheme else dialects.get(known).driver,
+        username=None if m["username"] is None else unquote(m["username"]),
+        password=None if m["password"] is None else unquote(m["password"]),
+        host=m["host"] or None,
+        port=int(m["port"]) if m["port"] else None,
+        database=None if m["database"] is None else unquote(m["database"]),
+        query=query,
+    )
+
+
 def require_database_name(url: str | None, option: str = "--db") -> None:
     """A server URL must name its database: ``postgresql://host/`` would silently mean the
     server's default database (and whatever writes through it would write there)."""
@@ -93,10 +158,10 @@ def redact(text: str | URL | None) -> str:
     return _PASSWORD_IN_DSN.sub(lambda m: f"{m['pre']}***", text)
 
 
-def describe(url: str | URL) -> str:
+def describe(url: str | URL | PlainUrl) -> str:
     """A short, password-free name for a database: ``postgresql://host:5432/db``."""
     if isinstance(url, str):
-        url = parse_url(url)
+        url = plain_url(url) or parse_url(url)
     return dialects.of(url).describe(url)
 
 

@@ -100,3 +100,84 @@ def test_read_only_statement_timeout_on_sqlite(sqlite_url):
     with read_only(engine, Timeouts(statement_ms=50)) as conn, pytest.raises(sa.exc.DBAPIError):
         conn.exec_driver_sql(slow)
     engine.dispose()
+
+
+PLAIN_OR_NOT = [
+    "postgresql://postgres@127.0.0.1:5432/db",
+    "postgres://u:p%40ss@h/db?sslmode=require&application_name=x",
+    "pg://h/db",
+    "postgresql+psycopg://u:pw@h:5/d",
+    "postgresql://h",
+    "postgresql:///db?host=/tmp",
+    "postgresql://u@h/d%20b",
+    "postgresql://u:@h/db",
+    "postgresql://u%3Aa@h/db?options=-c%20x%3Dy",
+    "mariadb+pymysql://r@h/d",
+    # SQLAlchemy reads these in its own way: the plain reader leaves them to it
+    "postgresql://u:p/w@h/db",
+    "postgresql://u:p@w@h/db",
+    "postgresql://[::1]:5432/db",
+    "postgresql://u@h/db?a=1&a=2",
+    "postgresql://u@h:abc/db",
+    "sqlite:///x.db",
+    "ticket.db",
+]
+
+
+@pytest.mark.parametrize("url", PLAIN_OR_NOT)
+def test_plain_url_reads_what_sqlalchemy_reads_or_declines(url):
+    from driftline.db import plain_url
+
+    plain = plain_url(url)
+    if plain is None:
+        return
+    parsed = parse_url(url)
+    assert (plain.drivername, plain.username, plain.password, plain.host, plain.port) == (
+        parsed.drivername,
+        parsed.username,
+        parsed.password,
+        parsed.host,
+        parsed.port,
+    )
+    assert plain.database == parsed.database and dict(plain.query) == dict(parsed.query)
+    assert describe(plain) == describe(parsed)
+    assert plain.render_as_string().count("***") == (plain.password is not None)
+
+
+def test_plain_url_declines_what_it_cannot_read_alike():
+    from driftline.db import plain_url
+
+    declined = [u for u in PLAIN_OR_NOT if plain_url(u) is None]
+    assert declined == PLAIN_OR_NOT[-7:]
+
+
+def test_driver_only_catalog_session_is_read_only_with_timeouts(pg_url):
+    import psycopg
+
+    from driftline import dialects
+    from driftline.db import Timeouts, plain_url
+    from driftline.errors import DatabaseTimeout
+
+    url = plain_url(pg_url)
+    session = dialects.of(url).catalog_session(url, Timeouts(statement_ms=50))
+    with session as conn:
+        assert conn.execute("SHOW transaction_read_only").fetchone()[0] == "on"
+        assert conn.execute("SHOW lock_timeout").fetchone()[0] == "2s"
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("CREATE TABLE t (id int)")
+    slow = dialects.of(url).catalog_session(url, Timeouts(statement_ms=50))
+    with pytest.raises(DatabaseTimeout, match="statement timeout of 50 ms"), slow as conn:
+        conn.execute("SELECT pg_sleep(2)")
+
+
+def test_driver_only_session_unreachable_is_one_line_without_password():
+    from driftline import dialects
+    from driftline.db import Timeouts, plain_url
+
+    url = plain_url("postgresql://app:s3cr3t@127.0.0.1:1/tickets")
+    session = dialects.of(url).catalog_session(url, Timeouts())
+    with pytest.raises(ConnectionFailed) as info, session:
+        pass
+    message = str(info.value)
+    assert "127.0.0.1:1/tickets" in message and "s3cr3t" not in message
+    assert "\n" not in message

@@ -8,6 +8,7 @@ SQLAlchemy or the inspectors at module import time, so asking for a dialect stay
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from abc import ABC, abstractmethod
 from types import ModuleType
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
 
-    from driftline.db import Timeouts
+    from driftline.db import PlainUrl, Timeouts
     from driftline.dialects.ddl import Ddl
     from driftline.schema.model import Schema
 
@@ -74,6 +75,13 @@ class Dialect(ABC):
 
     def end_read_only(self, conn: Connection) -> None:  # noqa: B027 - most need nothing
         """Undo session settings that outlive the transaction (after its rollback)."""
+
+    def catalog_session(
+        self, url: PlainUrl, timeouts: Timeouts
+    ) -> contextlib.AbstractContextManager[Any] | None:
+        """A read-only session opened with the driver alone (no SQLAlchemy), yielding a DB-API
+        connection for the catalog queries, or None where the dialect opens none this way."""
+        return None
 
     @abstractmethod
     def server_version(self, conn: Connection) -> str:

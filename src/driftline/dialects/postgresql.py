@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -11,7 +13,7 @@ from driftline.dialects.ddl import Ddl
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from driftline.db import Timeouts
+    from driftline.db import PlainUrl, Timeouts
     from driftline.schema.model import Schema, Table
 
 
@@ -72,10 +74,51 @@ class PostgreSQL(Dialect):
     def fold(self, name: str) -> str:
         return name.lower()
 
+    def _read_only(self, timeouts: Timeouts) -> tuple[str, ...]:
+        return (
+            "SET TRANSACTION READ ONLY",
+            f"SET LOCAL statement_timeout = {int(timeouts.statement_ms)}",
+            f"SET LOCAL lock_timeout = {int(timeouts.lock_ms)}",
+        )
+
     def begin_read_only(self, conn: Connection, timeouts: Timeouts) -> None:
-        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeouts.statement_ms)}")
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(timeouts.lock_ms)}")
+        for statement in self._read_only(timeouts):
+            conn.exec_driver_sql(statement)
+
+    @contextlib.contextmanager
+    def catalog_session(self, url: PlainUrl, timeouts: Timeouts) -> Iterator[Any]:
+        # psycopg alone: SQLAlchemy's import and its first-connect queries cost more than the
+        # catalog queries of a small database.
+        import psycopg
+
+        from driftline.db import connection_error, database_error
+
+        params = {
+            "host": url.host,
+            "port": url.port,
+            "user": url.username,
+            "password": url.password,
+            "dbname": url.database,
+        }
+        params = {k: v for k, v in params.items() if v}  # as SQLAlchemy passes them
+        params.update(url.query)
+        params.update(self.connect_args)
+        try:
+            conn = psycopg.connect(**params)
+        except psycopg.Error as exc:
+            raise connection_error(url, exc) from None
+        try:  # closing ends the transaction: nothing it read is kept, nothing to roll back
+            self.on_connect(conn)
+            try:
+                conn.execute("; ".join(self._read_only(timeouts)))  # starts the transaction
+                yield conn
+            except psycopg.Error as exc:
+                mapped = database_error(url, exc, timeouts)
+                if mapped is exc:
+                    raise
+                raise mapped from None
+        finally:
+            conn.close()
 
     def timeout_kind(self, error: BaseException) -> str | None:
         state = getattr(error, "sqlstate", None)
@@ -86,7 +129,10 @@ class PostgreSQL(Dialect):
         return None
 
     def server_version(self, conn: Connection) -> str:
-        return str(conn.exec_driver_sql("SHOW server_version").scalar()).split(" ")[0]
+        # reported by the server when the connection started: no query
+        from driftline.schema.catalog import driver_connection
+
+        return str(driver_connection(conn).info.parameter_status("server_version")).split(" ")[0]
 
     def drop_database_sql(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"

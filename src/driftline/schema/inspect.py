@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from driftline import dialects
-from driftline.db import Timeouts, make_engine, parse_url, read_only, server_version
+from driftline.db import Timeouts, make_engine, parse_url, plain_url, read_only, server_version
 from driftline.schema.model import Schema
 
 if TYPE_CHECKING:
@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
     """Snapshot the live schema of ``db`` (a URL or an engine)."""
+    if isinstance(db, str) and (url := plain_url(db)) is not None:
+        dialect = dialects.of(url)
+        session = dialect.catalog_session(url, timeouts or Timeouts())
+        if session is not None:
+            with session as conn:
+                return dialect.inspect(conn, dialect.server_version(conn))
     from sqlalchemy.engine import Engine
 
     from driftline.errors import ConnectionFailed
