@@ -24,6 +24,7 @@ driftline: 1
 stages:
   create:   {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
   dispatch: {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
+  history:  {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
   alert:    {p95_ms: 90000, max_error_rate: 0.05, min_completion: 0.5}
   respond:  {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
   resolve:  {p95_ms: 60000, max_error_rate: 0.01, min_completion: 0.8}
@@ -32,10 +33,12 @@ stages:
 
 
 class LeakSampler:
-    """Reads every descendant's command line and environment until stopped."""
+    """Reads every descendant's command line and environment until stopped: neither may hold
+    the password, and no command line the database URL (the history stage reads RT's database)."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, db_url: str) -> None:
         self.secret = secret
+        self.db_url = db_url
         self.leaks: list[str] = []
         self.locust_seen = 0
         self._stop = threading.Event()
@@ -62,6 +65,8 @@ class LeakSampler:
                     self.locust_seen += 1
                 if self.secret in cmdline or any(self.secret in v for v in environ.values()):
                     self.leaks.append(f"pid {child.pid}: {cmdline[:80]}")
+                if self.db_url in cmdline or "DRIFTLINE_TARGET_DB" in environ:
+                    self.leaks.append(f"pid {child.pid}: the database URL")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +88,7 @@ def rt_run(rt, tmp_path_factory):
     saved = {k: os.environ.get(k) for k in rt.env()}
     os.environ.update(rt.env())
     try:
-        with LeakSampler(rt.password) as sampler:
+        with LeakSampler(rt.password, rt.db) as sampler:
             result = run_stress(
                 StressOptions(
                     system=str(adapter),
@@ -116,7 +121,7 @@ def test_short_run_passes_with_every_ticket_reconciled_through_the_database(rt, 
         "followup": "RT has no customer confirmation or rating of a resolved ticket"
     }
     assert "followup" not in doc["stages"]
-    for stage in ("create", "dispatch", "alert", "respond", "resolve"):
+    for stage in ("create", "dispatch", "history", "alert", "respond", "resolve"):
         assert doc["stages"][stage]["ok"] > 0, stage
     followup = [v for v in doc["verdicts"] if v["stage"] == "followup"]
     assert followup and all(v.get("observed") is False for v in followup)

@@ -75,6 +75,30 @@ def _line_of(text: str, needle: str) -> int:
             "latency needs both 'from' and 'to'",
         ),
         ("auth: {kind: basic}", "auth: {kind: basik}", "basik", "did you mean 'basic'"),
+        ("kind: query", "kind: qeury", "kind: qeury", "did you mean 'query'"),
+        ("ObjectId = :id", "ObjectId = :ticket", "kind: query", "must bind the ticket id as :id"),
+        ("      field: Type ", "      fild: Type ", "fild", "did you mean 'field'"),
+        (
+            "      field: Type             # the first transaction is the ticket's Create\n",
+            "",
+            "kind: query",
+            "a query needs a 'field' (a column of its first row)",
+        ),
+        (
+            "observe: {kind: poll, field: Owner.id, not_in: [Nobody]}",
+            "observe: {kind: poll, field: Owner.id, sql: SELECT 1 WHERE :id}",
+            "sql: SELECT 1",
+            "'sql' is only for stages observed by a database query",
+        ),
+        (
+            "    stage: history",
+            "    stage: dispatch",
+            "stage: dispatch",
+            "must be observed by a query",
+        ),
+        ("    stage: history", "    stage: histroy", "stage: histroy", "did you mean 'history'"),
+        ("    rows: 2000000 ", "    rows: many ", "rows: many", "whole number"),
+        ("      postgresql: >-", "      postgres: >-", "postgres:", "did you mean 'postgresql'"),
         ("    outcome: reopened", "    outcome: reopend", "reopend", "did you mean 'reopened'"),
         ("  get: {path:", "  gett: {path:", "gett", "did you mean 'get'"),
     ],
@@ -130,6 +154,42 @@ def test_cli_bad_adapter_is_one_line_exit_2(tmp_path):
     assert len(lines) == 1 and "Traceback" not in proc.stderr
     line = _line_of(path.read_text(encoding="utf-8"), "deadline_s: soon")
     assert f"{path}:{line}:" in lines[0] and "number" in lines[0]
+
+
+def test_query_stage_reads_its_sql_and_the_critical_index_names_it():
+    rt = load_system("rt")
+    history = rt.stage("history")
+    assert history.observe == "query" and ":id" in (history.sql or "")
+    assert history.check is not None and history.check.field == "type"  # columns: lower case
+    assert history.check.holds({"type": "Create"}) and not history.check.holds({"type": "Set"})
+    assert [s.name for s in rt.query_stages] == ["history"]
+    index = rt.database.critical_index
+    assert index is not None and (index.name, index.table) == ("transactions1", "Transactions")
+    assert (index.stage, index.query) == ("history", "ticket_history")
+    assert "generate_series" in index.seed["postgresql"] and "ObjectId < 0" in index.unseed["*"]
+    assert rt.queries == "rt-queries.yaml" and (BUILTIN_DIR / rt.queries).is_file()
+
+
+def test_a_run_without_db_refuses_a_query_stage(tmp_path):
+    """One line naming the adapter file and the stage's line, exit 2, before any load."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(RT, encoding="utf-8")
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "driftline", "stress", "run", "--system", str(path)),
+            *("--target", "http://127.0.0.1:9"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    line = _line_of(RT, "- name: history")
+    assert f"{path}:{line}:" in lines[0] and "pass --db" in lines[0], lines[0]
 
 
 def test_package_files_are_shipped():

@@ -35,6 +35,17 @@ def drill(
     ),
     mode: str = typer.Option("skip", "--mode", help="Dispatcher on_query_timeout: skip | alert."),
     out: Path = typer.Option(Path("runs"), "--out", help="Directory for the drill's files."),
+    system: str | None = typer.Option(
+        None,
+        "--system",
+        help="index-drop against another ticket system: an adapter name (rt) or file.",
+    ),
+    target: str | None = typer.Option(
+        None, "--target", help="With --system: the system's URL (credentials from the env)."
+    ),
+    thresholds: Path | None = typer.Option(
+        None, "--thresholds", help="Stress thresholds (default: the system's)."
+    ),
     pg_data_dir: Path | None = typer.Option(
         None,
         "--pg-data-dir",
@@ -46,7 +57,8 @@ def drill(
         None, "--output", "-o", help="Write the outcome here, in --format."
     ),
 ) -> int:
-    """Inject a fault into the reference system, show what caught it, restore, show it green."""
+    """Inject a fault, show what caught it, restore, show it green (the reference system, or
+    with --system the index-drop drill on any ticket system)."""
     from driftline.drills import DrillOptions, run_drill
     from driftline.drills.render import drill_findings, drill_renderable
     from driftline.findings import Severity
@@ -64,6 +76,9 @@ def drill(
         tickets=tickets,
         on_query_timeout=mode,
         pg_data_dir=pg_data_dir,
+        system=system,
+        target=target,
+        thresholds=thresholds,
     )
     err = stderr_console()
     with err.status(f"drill {name}") as status:

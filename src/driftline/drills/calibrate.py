@@ -35,15 +35,17 @@ class PickupDeadline:
     floor_ms: int
     healthy_ms: float
     faulty_ms: float | None = None
+    subject: str = "pickup"  # what was timed
 
     @property
     def note(self) -> str:
-        text = f"pickup deadline {self.ms} ms: healthy pickup at most {self.healthy_ms:.1f} ms"
+        what = self.subject
+        text = f"{what} deadline {self.ms} ms: healthy {what} at most {self.healthy_ms:.1f} ms"
         if self.faulty_ms is not None:
             text += f", under the fault at least {self.faulty_ms:.0f} ms"
         text += f" (measured at this machine's load; floor {self.floor_ms} ms)"
         if self.faulty_ms is not None and self.faulty_ms < 4 * self.healthy_ms:
-            text += "; the fault barely slows the pickup here, so detection is not assured"
+            text += f"; the fault barely slows the {what} here, so detection is not assured"
         return text
 
 
@@ -89,12 +91,15 @@ def faulty_min(db_url: str) -> float:
     return min(time_pickups(db_url, FAULTY_SAMPLES), default=float(CAP_MS))
 
 
-def choose(floor_ms: int, healthy_ms: float, faulty_ms: float | None) -> PickupDeadline:
+def choose(
+    floor_ms: int, healthy_ms: float, faulty_ms: float | None, subject: str = "pickup"
+) -> PickupDeadline:
     """The geometric mean of healthy and faulty (or healthy x HEALTHY_ROOM), at least the floor."""
     wanted = healthy_ms * HEALTHY_ROOM
     if faulty_ms is not None:
         wanted = math.sqrt(max(healthy_ms, 0.01) * max(faulty_ms, 0.01))
-    return PickupDeadline(max(floor_ms, math.ceil(wanted)), floor_ms, healthy_ms, faulty_ms)
+    ms = max(floor_ms, math.ceil(wanted))
+    return PickupDeadline(ms, floor_ms, healthy_ms, faulty_ms, subject)
 
 
 __all__ = ["PickupDeadline", "choose", "faulty_min", "healthy_max", "time_pickups"]

@@ -53,6 +53,8 @@ class DrillOptions:
     thresholds: Path | None = None
     workers: int = 0
     pg_data_dir: Path | None = None  # the server the db-restart drill restarts
+    system: str | None = None  # an adapter (name or file); None: the reference system
+    target: str | None = None  # that system's URL (with ``system``)
 
 
 @dataclass
@@ -222,6 +224,13 @@ def stress_run(
 def run_drill(name: str, options: DrillOptions, progress: Progress | None = None) -> DrillResult:
     """Run drill ``name``; see the module docstring."""
     say = progress or (lambda _m: None)
+    if options.system is not None:
+        from driftline.drills.system import run_system_drill
+        from driftline.systems.load import load_system
+
+        system = load_system(options.system)
+        if system.locustfile != "refsys":
+            return run_system_drill(name, options, system, progress)
     fault: Fault = get_fault(name)
     stamp = _utcnow().strftime("%Y%m%dT%H%M%SZ")
     directory = Path(options.out) / f"drill-{name}-{stamp}"

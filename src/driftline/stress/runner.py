@@ -47,6 +47,7 @@ from driftline.stress.refsys_proc import (
 from driftline.stress.result import RunResult, assess, run_findings, write_summaries
 from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.system_run import (
+    locust_credentials,
     reconcile_run,
     stop_timeout,
     system_args,
@@ -58,7 +59,7 @@ from driftline.stress.thresholds import (
     load_thresholds,
 )
 from driftline.systems import credentials
-from driftline.systems.load import load_system
+from driftline.systems.load import check_database, load_system
 from driftline.systems.model import System
 from driftline.systems.probe import probe
 
@@ -172,6 +173,7 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
     """Run the link stress test described by ``options``; see the module docstring."""
     options.validate()
     system = load_system(options.system)
+    check_database(system, options.db)
     is_refsys = system.locustfile == "refsys"
     thresholds_path = Path(options.thresholds) if options.thresholds else default_thresholds(system)
     thresholds = load_thresholds(thresholds_path, system.stage_names)
@@ -193,11 +195,12 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
     notify = on_status or (lambda _status: None)
 
     with contextlib.ExitStack() as stack:
-        cred_args: list[str] = []
-        if creds.secrets():
-            cred_file = stack.enter_context(credentials.credentials_file(creds))
-            cred_args = ["--credentials-file", str(cred_file)]
         db_url = options.db
+        cred_args: list[str] = []
+        children = locust_credentials(system, creds, db_url)
+        if children.for_children:
+            cred_file = stack.enter_context(credentials.credentials_file(children))
+            cred_args = ["--credentials-file", str(cred_file)]
         if options.target is None:
             db_url = db_url or f"sqlite:///{run_dir / 'refsys.db'}"
             notify(LiveStatus("starting", 0.0, options.duration_s))

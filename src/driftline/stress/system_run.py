@@ -4,6 +4,7 @@ system's database when there is one, else its API)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,16 @@ def reconcile_run(
             create_failures=create_failures,
             outcomes=outcomes,
         )
+
+
+def locust_credentials(
+    system: System, creds: credentials.Credentials, db_url: str | None
+) -> credentials.Credentials:
+    """What the Locust processes are handed (in a 0600 file): the target's credentials, and
+    the system's database URL when a stage is observed by a query on it."""
+    if system.query_stages and db_url:
+        return dataclasses.replace(creds, db=db_url)
+    return creds
 
 
 def stop_timeout(options: StressOptions, system: System) -> float:

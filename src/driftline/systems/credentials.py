@@ -1,10 +1,11 @@
 """Credentials for the system under test: read from the environment, never from argv.
 
 ``DRIFTLINE_TARGET_USER`` / ``DRIFTLINE_TARGET_PASSWORD`` (basic auth) or the token variable
-the adapter names. The stress runner hands them to its Locust processes in a file readable by
-the owner only (0600, in a 0700 directory that is removed after the run) and strips the
-variables from the children's environment, so they appear in no command line, no inherited
-environment, no run file and no log.
+the adapter names; for ``query`` stages also the system's database URL (``--db``, or
+``DRIFTLINE_TARGET_DB`` in a plain Locust run). The stress runner hands them to its Locust
+processes in a file readable by the owner only (0600, in a 0700 directory that is removed after
+the run) and strips the variables from the children's environment, so they appear in no command
+line, no inherited environment, no run file and no log.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from driftline.errors import InputFileError, UsageError
-from driftline.systems.model import PASSWORD_ENV, USER_ENV, Auth
+from driftline.systems.model import DB_ENV, PASSWORD_ENV, USER_ENV, Auth
 
 #: Variables never passed on to a child process.
-ALWAYS_STRIPPED = (USER_ENV, PASSWORD_ENV)
+ALWAYS_STRIPPED = (USER_ENV, PASSWORD_ENV, DB_ENV)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Credentials:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
+    db: str | None = field(default=None, repr=False)  # the system's database (query stages)
 
     def headers(self, auth: Auth) -> dict[str, str]:
         """The HTTP headers that authenticate a request under ``auth``."""
@@ -43,7 +45,14 @@ class Credentials:
         return {}
 
     def secrets(self) -> list[str]:
-        return [s for s in (self.password, self.token) if s]
+        from driftline.secrets import url_password
+
+        return [s for s in (self.password, self.token, url_password(self.db)) if s]
+
+    @property
+    def for_children(self) -> bool:
+        """Whether the Locust processes need a credentials file."""
+        return bool(self.password or self.token or self.db)
 
 
 def from_env(auth: Auth, env: Mapping[str, str] | None = None, system: str = "") -> Credentials:
@@ -82,7 +91,15 @@ def credentials_file(creds: Credentials) -> Iterator[Path]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"user": creds.user, "password": creds.password, "token": creds.token}, fh)
+            json.dump(
+                {
+                    "user": creds.user,
+                    "password": creds.password,
+                    "token": creds.token,
+                    "db": creds.db,
+                },
+                fh,
+            )
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -95,4 +112,4 @@ def read_file(path: str | Path) -> Credentials:
         raise InputFileError(
             path, f"cannot read the credentials file: {type(exc).__name__}"
         ) from None
-    return Credentials(data.get("user"), data.get("password"), data.get("token"))
+    return Credentials(data.get("user"), data.get("password"), data.get("token"), data.get("db"))

@@ -16,7 +16,10 @@ Each journey creates a ticket (titled with the run's tag), then takes every obse
 the adapter in order (a stage with ``share`` < 1 only for that share of tickets): a
 ``response`` stage times its request and, with a field check, confirms it on the ticket; a
 ``poll`` stage fetches the ticket until its field check holds, and takes the latency from the
-client's clock or from two timestamp fields of the ticket (the server's clock). A failed
+client's clock or from two timestamp fields of the ticket (the server's clock); a ``query``
+stage runs its SQL on the system's database (``:id`` bound to the ticket's id; the URL comes
+in the credentials file, or from ``DRIFTLINE_TARGET_DB``) until a column of the first row says
+the stage happened, each statement under what is left of the deadline. A failed
 required stage ends the journey (ledger: failed at that stage); the journey ends ``closed``,
 or with the outcome of the last stage that names one.
 """
@@ -24,6 +27,8 @@ or with the outcome of the last stage that names one.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 import random
 import time
 import uuid
@@ -31,11 +36,13 @@ from typing import Any
 
 from locust import FastHttpUser, between, events, task
 
+from driftline.errors import DriftlineError
 from driftline.stress.locust_plugin import PLUGIN
 from driftline.stress.steps import Reply, Steps, Stopping, parse_ts
 from driftline.systems import credentials
-from driftline.systems.load import load_system
-from driftline.systems.model import Stage, System, field_value
+from driftline.systems.dbquery import Observation, QueryFailed, SystemDatabase
+from driftline.systems.load import check_database, load_system
+from driftline.systems.model import DB_ENV, Stage, System, field_value
 
 #: What customers write (the title carries the run's tag before it).
 PHRASES = (
@@ -54,6 +61,7 @@ UNSET_BEFORE = 86_400.0
 class _State:
     system: System | None = None
     creds: credentials.Credentials = credentials.Credentials()
+    database: SystemDatabase | None = None  # for query stages
 
 
 STATE = _State()
@@ -95,7 +103,15 @@ def _load(environment: Any, **_: Any) -> None:
     if cred_file:
         STATE.creds = credentials.read_file(cred_file)
     else:
-        STATE.creds = credentials.from_env(system.auth, system=system.name)
+        creds = credentials.from_env(system.auth, system=system.name)
+        STATE.creds = dataclasses.replace(creds, db=os.environ.get(DB_ENV) or None)
+    try:
+        check_database(system, STATE.creds.db)
+    except DriftlineError as exc:
+        raise SystemExit(f"driftline: {exc} (a plain Locust run: set {DB_ENV})") from None
+    if system.query_stages and STATE.creds.db:
+        users = int(getattr(opts, "num_users", 0) or 0)
+        STATE.database = SystemDatabase(STATE.creds.db, pool_size=max(2, min(users, 20)))
     PLUGIN.use_stages(system.stage_names, system.deadlines_ms, system.not_observed)
     PLUGIN.system = system.source
 
@@ -109,6 +125,11 @@ def render(value: Any, variables: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         return {k: render(v, variables) for k, v in value.items()}
     return value
+
+
+def _bind_id(tid: str) -> int | str:
+    """A ticket id as the database compares it: a number when it looks like one."""
+    return int(tid) if tid.isdigit() else tid
 
 
 class SystemJourney(FastHttpUser):
@@ -212,7 +233,42 @@ class SystemJourney(FastHttpUser):
                     s.failed(stage.name, tid, ms, reason)
                     return reason
             return "" if s.within(stage.name, tid, ms, deadline_ms) else "deadline"
+        if stage.observe == "query":
+            return self._query(stage, tid, deadline_ms)
         return self._poll(stage, tid, variables, deadline_ms)
+
+    def _query(self, stage: Stage, tid: str, deadline_ms: float) -> str:
+        """Run the stage's SQL until its check holds: the latency runs from the start of the
+        first statement to the end of the one that saw it; each statement may use what is left
+        of the deadline."""
+        s, check, database = self.steps, stage.check, STATE.database
+        assert check is not None and database is not None and stage.sql is not None
+        sql, params = stage.sql, {"id": _bind_id(tid)}
+        seen: list[Observation] = []
+
+        def fetch() -> Reply:
+            spent = 1000.0 * (time.monotonic() - seen[0].started) if seen else 0.0
+            try:
+                seen.append(database.run(sql, params, deadline_ms - spent))
+            except QueryFailed as exc:
+                return Reply(0, None, spent + exc.ms, exc.reason)
+            return Reply(0, seen[-1].row, seen[-1].ms)
+
+        poll, reply = s.wait_for(
+            fetch,
+            lambda row: row is not None and check.holds(row),
+            deadline_ms / 1000.0,
+            first_s=0.1,
+            max_interval_s=1.0,
+        )
+        if not reply.ok:
+            s.failed(stage.name, tid, reply.ms, reply.reason)
+            return reply.reason
+        ms = 1000.0 * (seen[-1].ended - seen[0].started)
+        if not poll.done:
+            s.failed(stage.name, tid, ms, "deadline")
+            return "deadline"
+        return "" if s.within(stage.name, tid, ms, deadline_ms) else "deadline"
 
     def _poll(self, stage: Stage, tid: str, variables: dict[str, Any], deadline_ms: float) -> str:
         s, check, latency = self.steps, stage.check, stage.latency

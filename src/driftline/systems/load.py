@@ -9,6 +9,8 @@ field, a response without a request, half a latency) says why — all as
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from driftline.systems.model import (
     END_OUTCOMES,
     OBSERVE_KINDS,
     Auth,
+    CriticalIndex,
     Database,
     FieldCheck,
     Latency,
@@ -38,6 +41,7 @@ TOP_KEYS = (
     "description",
     "locustfile",
     "thresholds",
+    "queries",
     "health",
     "auth",
     "ticket",
@@ -50,11 +54,15 @@ AUTH_KEYS = ("kind", "token_env", "header", "scheme")
 TICKET_KEYS = ("create", "id", "get", "title")
 REQUEST_KEYS = ("method", "path", "json", "expect")
 STAGE_KEYS = ("name", "deadline_s", "observe", "request", "share", "required", "outcome")
-OBSERVE_KEYS = ("kind", "field", "equals", "not_in", "at_least", "latency", "reason")
+OBSERVE_KEYS = ("kind", "field", "equals", "not_in", "at_least", "latency", "reason", "sql")
 LATENCY_KEYS = ("from", "to")
 CHECK_KEYS = ("field", "equals", "not_in", "at_least")
 DATABASE_KEYS = ("tagged", "heatmap", "titles", "critical_index")
+INDEX_KEYS = ("name", "table", "stage", "query", "rows", "seed", "unseed")
+#: The ticket id's bind parameter in a query stage's SQL.
+ID_PARAM = re.compile(r"(?<![:\w]):id\b")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+DIALECTS = ("postgresql", "mysql", "sqlite")
 
 Path_ = tuple[Hashable, ...]
 
@@ -146,7 +154,7 @@ def validate(doc: YamlDoc) -> System:
     get_path = _path(r, r.need(get, "path", "ticket.get", "ticket", "get"), "ticket", "get", "path")
     stages = _stages(r, r.need(data, "stages", "the system adapter"), generic=locustfile is None)
     outcomes = _outcomes(r, data.get("outcomes") or {}, stages)
-    database = _database(r, data.get("database") or {})
+    database = _database(r, data.get("database") or {}, stages)
     return System(
         name=name or "",
         source=doc.path,
@@ -162,6 +170,22 @@ def validate(doc: YamlDoc) -> System:
         database=database,
         title_template=str(ticket.get("title") or "[dl-{tag}] {phrase}"),
         thresholds=r.text(data.get("thresholds"), "thresholds", "thresholds", required=False),
+        queries=r.text(data.get("queries"), "queries", "queries", required=False),
+    )
+
+
+def check_database(system: System, db_url: str | None) -> None:
+    """A run of ``system`` without a database cannot take its ``query`` stages: one line naming
+    the adapter file and the stage's line (exit 2)."""
+    stages = system.query_stages
+    if db_url or not stages:
+        return
+    stage = stages[0]
+    raise InputFileError(
+        system.source,
+        f"stage '{stage.name}' is observed by a database query: pass --db URL "
+        "(the system's own database)",
+        stage.line,
     )
 
 
@@ -250,9 +274,12 @@ def _stages(r: _Reader, value: Any, *, generic: bool) -> tuple[Stage, ...]:
         check = _check(r, observe, f"{what} observe", *ow) if "field" in observe else None
         latency = _latency(r, observe.get("latency"), what, *ow, "latency")
         reason = str(observe.get("reason") or "")
-        cannot = _unobservable(kind, i, request, check, latency, reason, generic)
+        sql = r.text(observe.get("sql"), f"{what} observe.sql", *ow, "sql", required=False)
+        cannot = _unobservable(kind, i, request, check, latency, reason, generic, sql)
         if cannot:
             raise r.fail(f"{what} cannot be observed: {cannot}", *ow)
+        if kind == "query" and check is not None:  # column names are matched in lower case
+            check = dataclasses.replace(check, field=check.field.lower())
         outcome = data.get("outcome")
         if outcome is not None and outcome not in END_OUTCOMES:
             raise r.fail(
@@ -270,6 +297,7 @@ def _stages(r: _Reader, value: Any, *, generic: bool) -> tuple[Stage, ...]:
                 reason=reason,
                 request=request,
                 check=check,
+                sql=sql,
                 latency=latency,
                 share=r.number(
                     data.get("share", 1.0), f"{what} share", *where, "share", ratio=True
@@ -302,12 +330,26 @@ def _unobservable(
     latency: Latency,
     reason: str,
     generic: bool,
+    sql: str | None = None,
 ) -> str:
     """Why a stage cannot be observed, or ''."""
     if kind == "none":
         return "" if reason else "a stage the system lacks needs a 'reason'"
     if reason:
         return "'reason' is only for stages the system lacks (kind: none)"
+    if sql is not None and kind != "query":
+        return "'sql' is only for stages observed by a database query (kind: query)"
+    if kind == "query":
+        if index == 0:
+            return "the first stage creates the ticket; a query cannot observe that"
+        if sql is None:
+            return "a query needs 'sql' on the system's tables"
+        if not ID_PARAM.search(sql):
+            return "a query's sql must bind the ticket id as :id"
+        if check is None:
+            return "a query needs a 'field' (a column of its first row) that says it happened"
+        if latency.source != "client":
+            return "a query is timed by the client; field latency needs kind 'poll'"
     if not generic:
         return ""  # a locustfile of its own observes it
     if kind == "poll" and check is None:
@@ -328,10 +370,59 @@ def _outcomes(r: _Reader, value: Any, stages: tuple[Stage, ...]) -> dict[str, Fi
     return result
 
 
-def _database(r: _Reader, value: Any) -> Database:
+def _database(r: _Reader, value: Any, stages: tuple[Stage, ...]) -> Database:
     data = r.mapping(value, DATABASE_KEYS, "database", "database")
     texts = {
         k: r.text(data.get(k), f"database.{k}", "database", k, required=False)
         for k in DATABASE_KEYS
+        if k != "critical_index"
     }
-    return Database(**texts)
+    index = None
+    if data.get("critical_index") is not None:
+        index = _critical_index(r, data["critical_index"], stages)
+    return Database(**texts, critical_index=index)
+
+
+def _critical_index(r: _Reader, value: Any, stages: tuple[Stage, ...]) -> CriticalIndex:
+    where: Path_ = ("database", "critical_index")
+    what = "database.critical_index"
+    data = r.mapping(value, INDEX_KEYS, what, *where)
+    name = r.text(r.need(data, "name", what, *where), f"{what}.name", *where, "name") or ""
+    table = r.text(r.need(data, "table", what, *where), f"{what}.table", *where, "table") or ""
+    stage = r.text(data.get("stage"), f"{what}.stage", *where, "stage", required=False)
+    if stage is not None:
+        known = {s.name: s for s in stages}
+        if stage not in known:
+            raise r.fail(
+                UsageError.unknown(f"stage of {what}", stage, known).message, *where, "stage"
+            )
+        if known[stage].observe != "query":
+            raise r.fail(
+                f"{what}.stage '{stage}' must be observed by a query (kind: query): the drill "
+                "times its SQL with and without the index",
+                *where,
+                "stage",
+            )
+    rows = data.get("rows", 0)
+    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
+        raise r.fail(f"{what}.rows must be a whole number of zero or more", *where, "rows")
+    return CriticalIndex(
+        name=name,
+        table=table,
+        stage=stage,
+        query=r.text(data.get("query"), f"{what}.query", *where, "query", required=False),
+        rows=rows,
+        seed=_per_dialect(r, data.get("seed"), f"{what}.seed", *where, "seed"),
+        unseed=_per_dialect(r, data.get("unseed"), f"{what}.unseed", *where, "unseed"),
+        line=r.doc.line(*where),
+    )
+
+
+def _per_dialect(r: _Reader, value: Any, what: str, *where: Hashable) -> dict[str, str]:
+    """SQL for every dialect (a string) or per dialect (a mapping of dialect to SQL)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"*": r.text(value, what, *where) or ""}
+    data = r.mapping(value, DIALECTS, what, *where)
+    return {k: r.text(v, f"{what}.{k}", *where, k) or "" for k, v in data.items()}

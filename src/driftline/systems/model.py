@@ -8,11 +8,15 @@ An adapter (a YAML file, see :mod:`driftline.systems.load`) declares
 - ``ticket``: how a ticket is created (tagged with the run id in its title) and looked up;
 - ``stages``: the journey, in order — each with a deadline and how it is observed
   (``response``: an HTTP call, optionally confirmed by a JSON field of the ticket; ``poll``:
-  the ticket is fetched until a JSON field says the stage happened; ``none``: the system does
-  not have the stage, with the reason — reported as *not observed*, never as passed);
+  the ticket is fetched until a JSON field says the stage happened; ``query``: SQL on the
+  system's own tables, with the ticket id bound as ``:id``, run until a column of its first row
+  says the stage happened (needs ``--db``); ``none``: the system does not have the stage, with
+  the reason — reported as *not observed*, never as passed);
 - ``outcomes``: what the ticket must look like for each ledger outcome (reconciliation);
 - ``database``: SQL on the system's own tables — the run's tagged tickets, the 24 h heat maps,
-  ticket titles — used when ``--db`` is given.
+  ticket titles — used when ``--db`` is given — and the critical index the ``index-drop`` drill
+  drops (with the stage and the hot query it serves);
+- ``queries``: the system's hot queries file (``plan capture/check``).
 
 The types here are plain frozen dataclasses; nothing in this module talks to a system.
 """
@@ -25,10 +29,12 @@ from typing import Any
 
 #: Ledger outcomes a journey can end with besides ``failed`` and ``in_flight``.
 END_OUTCOMES = ("closed", "reopened")
-OBSERVE_KINDS = ("response", "poll", "none")
+OBSERVE_KINDS = ("response", "poll", "query", "none")
 AUTH_KINDS = ("none", "basic", "token")
 USER_ENV = "DRIFTLINE_TARGET_USER"
 PASSWORD_ENV = "DRIFTLINE_TARGET_PASSWORD"
+#: A plain Locust run reads the system's database URL here (``query`` stages).
+DB_ENV = "DRIFTLINE_TARGET_DB"
 
 
 @dataclass(frozen=True)
@@ -92,11 +98,12 @@ class Latency:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    observe: str  # response | poll | none
+    observe: str  # response | poll | query | none
     deadline_s: float = 10.0
     reason: str = ""  # why a stage is not observed
     request: Request | None = None
     check: FieldCheck | None = None
+    sql: str | None = None  # observe kind query: :id is the ticket's id
     latency: Latency = field(default_factory=Latency)
     share: float = 1.0  # probability a journey takes this stage
     required: bool = True  # a failure ends the journey
@@ -125,13 +132,34 @@ class Auth:
 
 
 @dataclass(frozen=True)
+class CriticalIndex:
+    """The index whose loss hurts most: the ``index-drop`` drill drops it.
+
+    ``stage`` is the ``query`` stage whose SQL reads through it (its deadline is calibrated from
+    that SQL, timed with and without the index) and ``query`` the hot query of the adapter's
+    ``queries`` file it serves (plan check). A full scan shows only on a large table: when the
+    table has fewer than ``rows`` rows, ``seed`` (SQL with ``:rows``, per dialect) adds the
+    difference, and ``unseed`` removes them again when the drill ends.
+    """
+
+    name: str
+    table: str
+    stage: str | None = None
+    query: str | None = None
+    rows: int = 0
+    seed: Mapping[str, str] = field(default_factory=dict)  # dialect → SQL
+    unseed: Mapping[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Database:
     """SQL on the system's own tables (SQLAlchemy ``:name`` parameters)."""
 
     tagged: str | None = None  # :pattern → id, then the fields the outcomes check
     heatmap: str | None = None  # → created, first_response, resolved
     titles: str | None = None  # :ids (expanding) → id, title
-    critical_index: str | None = None
+    critical_index: CriticalIndex | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +180,7 @@ class System:
     database: Database = field(default_factory=Database)
     title_template: str = "[dl-{tag}] {phrase}"
     thresholds: str | None = None  # a thresholds file, relative to the adapter file
+    queries: str | None = None  # the hot queries file, relative to the adapter file
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -164,6 +193,11 @@ class System:
     @property
     def deadlines_ms(self) -> dict[str, float]:
         return {s.name: 1000.0 * s.deadline_s for s in self.stages if s.observed}
+
+    @property
+    def query_stages(self) -> tuple[Stage, ...]:
+        """Stages observed by SQL on the system's database (they need ``--db``)."""
+        return tuple(s for s in self.stages if s.observe == "query")
 
     def stage(self, name: str) -> Stage:
         return next(s for s in self.stages if s.name == name)
