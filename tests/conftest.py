@@ -44,6 +44,19 @@ def require_server(dialect: str) -> str:
     return DEFAULT_SERVERS[dialect]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lint_cache_in_a_temp_dir(tmp_path_factory):
+    """The lint cache of the CLI runs under test lives in the session's temp dir, not ~/.cache."""
+    cache = str(tmp_path_factory.mktemp("lint-cache"))
+    previous = os.environ.get("DRIFTLINE_CACHE_DIR")
+    os.environ["DRIFTLINE_CACHE_DIR"] = cache
+    yield
+    if previous is None:
+        os.environ.pop("DRIFTLINE_CACHE_DIR", None)
+    else:
+        os.environ["DRIFTLINE_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"

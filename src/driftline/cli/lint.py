@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from driftline.cli._common import PlainUsage, fail_on_option, format_option, report_findings
+
+if TYPE_CHECKING:
+    from driftline.findings import Finding
 
 
 def lint(
@@ -36,22 +40,37 @@ def lint(
     fmt: str = format_option(),
     fail_on: str = fail_on_option(),
     out: Path | None = typer.Option(None, "--output", "-o", help="Write the report here."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Lint again even if the same run's findings are cached."
+    ),
 ) -> int:
     """Flag what the incident's script did before it runs: UPDATE/DELETE without WHERE,
     TRUNCATE, dropped critical indexes and keys, dropped columns and tables in use, locking DDL on
     large tables. Each statement is judged on the schema as the file has left it at that line."""
-    from driftline.lint import lint_files
-    from driftline.lint.dialect import get
+    from driftline.lint import cache
 
-    findings = lint_files(
-        files,
-        baseline=baseline,
-        dialect=get(dialect).name if dialect else None,
-        large_tables=large_table,
-        rules=rule,
-        critical=critical,
-        hash_comments=hash_comments,
-    )
+    def run() -> list[Finding]:
+        from driftline.lint import lint_files
+        from driftline.lint.dialect import get
+
+        return lint_files(
+            files,
+            baseline=baseline,
+            dialect=get(dialect).name if dialect else None,
+            large_tables=large_table,
+            rules=rule,
+            critical=critical,
+            hash_comments=hash_comments,
+        )
+
+    options = {
+        "dialect": dialect,
+        "large_tables": large_table,
+        "rules": rule,
+        "critical": critical,
+        "hash_comments": hash_comments,
+    }
+    findings = run() if no_cache else cache.cached(files, options, run, baseline=baseline)
     title = f"lint of {len(files)} file{'s' if len(files) != 1 else ''}"
     return report_findings(findings, fmt, title=title, fail_on=fail_on, out=out)
 

@@ -72,6 +72,8 @@ _BY_NAME = {d.name: d for d in (POSTGRESQL, MYSQL, SQLITE)}
 
 def get(name: str) -> LintDialect:
     """The lint dialect for any spelling (``postgres``, ``mariadb``, ``sqlite3``, ``pg+x``)."""
+    if name in _BY_NAME:  # the canonical names need no alias table
+        return _BY_NAME[name]
     from driftline import dialects
 
     return _BY_NAME[dialects.get(name).name]

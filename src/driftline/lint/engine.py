@@ -303,10 +303,41 @@ def lint_text(
     for piece in split(source, state.dialect):
         if piece.skipped:
             linter.skipped(piece.text, piece.line, piece.skipped)
-        else:
+            continue
+        try:
             linter.statement(piece.text, piece.line)
-    linter.uncalled()
+        except RecursionError:
+            raise _too_deep(path, piece.line) from None
+    try:
+        linter.uncalled()
+    except RecursionError:
+        raise _too_deep(path, None) from None
     return linter.findings
+
+
+def _too_deep(path: str, line: int | None) -> InputFileError:
+    return InputFileError(
+        path, "statement nested too deeply to check; split or flatten it", line=line
+    )
+
+
+def read_source(path: str | Path) -> str:
+    """A SQL file's text; an unreadable or non-UTF-8 file is an :class:`InputFileError` naming
+    the file (and, for bad bytes, their line)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex()
+        raise InputFileError(
+            path, f"not UTF-8 text (byte 0x{byte} cannot be decoded); save it as UTF-8", line=line
+        ) from None
 
 
 def _major(schema: object | None) -> int:
@@ -344,11 +375,6 @@ def lint_files(
         raise UsageError.unknown("rule", sorted(unknown)[0], RULES)
     findings: list[Finding] = []
     for path in paths:
-        try:
-            source = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise InputFileError(path, "no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputFileError(path, f"cannot read: {exc}") from None
+        source = read_source(path)
         findings += lint_text(source, str(path), baseline=baseline, state=state, rules=rules)
     return findings

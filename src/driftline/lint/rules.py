@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
-from sqlglot.optimizer.simplify import simplify
 
 from driftline.findings import Severity
 from driftline.lint import fixes
@@ -85,6 +84,8 @@ def _always_true(condition: exp.Expression, ctx: Context, table: str) -> str | N
         ):
             return f"{column} is NOT NULL, so {condition.sql()} holds for every row"
         return None
+    from sqlglot.optimizer.simplify import simplify  # loads the optimizer: only for WHERE
+
     simplified = simplify(condition.copy())
     if isinstance(simplified, exp.Boolean) and simplified.this:
         return f"{condition.sql()} is always true"

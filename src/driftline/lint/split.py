@@ -35,7 +35,10 @@ _ESC_STRING = re.compile(r"'(?:[^'\\]|\\.|'')*'", re.S)
 _IDENT = re.compile(r'"(?:[^"]|"")*"')
 _ESC_DQ = re.compile(r'"(?:[^"\\]|\\.|"")*"', re.S)
 _BACKTICK = re.compile(r"`(?:[^`]|``)*`")
-_DOLLAR = re.compile(r"\$([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)?\$")
+#: a dollar-quote tag: a letter, ``_`` or a character U+0080..U+FFFF, then those, digits or ``\w``
+#: (the non-ASCII set is written as a negation: sre compiles a literal 64k range slowly)
+_BMP_NON_ASCII = r"[^\x00-\x7f\U00010000-\U0010ffff]"
+_DOLLAR = re.compile(rf"\$((?:[A-Za-z_]|{_BMP_NON_ASCII})(?:\w|{_BMP_NON_ASCII})*)?\$")
 _DELIMITER = re.compile(r"[ \t]*delimiter[ \t]+(\S+)[^\n]*", re.I)
 _COPY_STDIN = re.compile(r"COPY\b[^;]*\bFROM\s+STDIN\b", re.I | re.S)
 _WORDCHAR = re.compile(r"[\w$]")
