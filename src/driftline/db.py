@@ -129,6 +129,13 @@ def plain_url(url: str) -> PlainUrl | None:
     )
 
 
+def refuse_without_database(url: URL | PlainUrl) -> None:
+    """A server URL must name its database before anything reads through it: the server would
+    pick its default database and a check would read that one."""
+    if not dialects.of(url).file_based and not url.database:
+        raise UsageError(f"{describe(url)} names no database (…/DBNAME)")
+
+
 def require_database_name(url: str | None, option: str = "--db") -> None:
     """A server URL must name its database: ``postgresql://host/`` would silently mean the
     server's default database (and whatever writes through it would write there)."""
@@ -202,9 +209,7 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
 
     t = timeouts or Timeouts()
     dialect = dialects.of(engine)
-    if not dialect.file_based and not engine.url.database:
-        # the server would pick its default database and the check would read that one
-        raise UsageError(f"{describe(engine.url)} names no database (…/DBNAME)")
+    refuse_without_database(engine.url)
     try:
         conn = engine.connect()
     except sa.exc.SQLAlchemyError as exc:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from driftline import dialects
-from driftline.db import Timeouts, make_engine, parse_url, plain_url, read_only, server_version
+from driftline.db import (
+    Timeouts,
+    make_engine,
+    parse_url,
+    plain_url,
+    read_only,
+    refuse_without_database,
+    server_version,
+)
 from driftline.schema.model import Schema
 
 if TYPE_CHECKING:
@@ -17,6 +25,7 @@ def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
     """Snapshot the live schema of ``db`` (a URL or an engine)."""
     if isinstance(db, str) and (url := plain_url(db)) is not None:
         dialect = dialects.of(url)
+        refuse_without_database(url)
         session = dialect.catalog_session(url, timeouts or Timeouts())
         if session is not None:
             with session as conn:
