@@ -7,6 +7,7 @@ skipping is not passing.
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,9 @@ from driftline.db import make_engine
 from driftline.scratch import DEFAULT_SERVERS, scratch_database
 
 ON_CI = bool(os.environ.get("CI"))
+#: derived caches (parsed baselines) go to a directory of this session, not the user's
+_CACHE = tempfile.TemporaryDirectory(prefix="driftline-test-cache-")
+os.environ["DRIFTLINE_CACHE_DIR"] = _CACHE.name
 _reachable: dict[str, str | None] = {}
 
 

@@ -95,15 +95,19 @@ def parse_yaml(text: str, path: str | Path = "<string>") -> YamlDoc:
     return YamlDoc(str(path), data, text)
 
 
-def load_yaml(path: str | Path) -> YamlDoc:
-    """Read and parse a YAML file safely; unreadable files raise InputFileError."""
+def read_text(path: str | Path) -> str:
+    """A YAML file's text; unreadable files raise InputFileError."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputFileError(path, "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(path, f"cannot read: {exc.__class__.__name__}: {exc}") from None
-    return parse_yaml(text, path)
+
+
+def load_yaml(path: str | Path) -> YamlDoc:
+    """Read and parse a YAML file safely; unreadable files raise InputFileError."""
+    return parse_yaml(read_text(path), path)
 
 
 def check_header(doc: YamlDoc, kind: str, version: int = 1) -> dict:

@@ -37,7 +37,7 @@ from typing import Any
 
 from driftline.errors import BaselineError
 from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
-from driftline.yamlfile import YamlDoc, load_yaml, safe_dump
+from driftline.yamlfile import YamlDoc, parse_yaml, read_text, safe_dump
 
 
 @dataclass(frozen=True)
@@ -276,14 +276,31 @@ def _extensions(raw: Any) -> dict[str, str]:
 
 
 def load_baseline(path: str | Path) -> Baseline:
-    """Read a baseline; malformed or wrong-version files raise BaselineError naming the line."""
-    from driftline.db import canonical_dialect
-    from driftline.errors import InputFileError, UsageError
+    """Read a baseline; malformed or wrong-version files raise BaselineError naming the line.
+
+    What a big file parses to is kept in :mod:`driftline.schema.baseline_cache`, keyed by the
+    file's content, and read from there while the content is unchanged.
+    """
+    from driftline.errors import InputFileError
+    from driftline.schema import baseline_cache
 
     try:
-        doc = load_yaml(path)
+        text = read_text(path)
+        cached = baseline_cache.load(text, str(path))
+        if cached is not None:
+            return cached
+        doc = parse_yaml(text, path)
     except InputFileError as exc:
         raise BaselineError(exc.path, exc.message.split(": ", 1)[-1], exc.line) from None
+    baseline = _from_doc(doc, path)
+    baseline_cache.store(text, baseline)
+    return baseline
+
+
+def _from_doc(doc: YamlDoc, path: str | Path) -> Baseline:
+    from driftline.db import canonical_dialect
+    from driftline.errors import UsageError
+
     data = doc.data
     if not isinstance(data, dict):
         raise BaselineError(doc.path, "not a driftline baseline (expected a mapping)", 1)
