@@ -27,7 +27,7 @@ from typing import Any
 
 from locust import FastHttpUser, between, events, task
 
-from driftline.stress.locust_plugin import PLUGIN
+from driftline.stress.locust_plugin import PLUGIN, add_journey_options
 from driftline.stress.steps import Reply, Steps, Stopping, parse_ts
 
 PRIORITIES = {"P0": 4, "P1": 14, "P2": 47, "P3": 35}
@@ -86,15 +86,7 @@ def _options(parser: Any) -> None:
         default=5.0,
         help="deadline of create, respond, resolve, follow-up and reopen",
     )
-    parser.add_argument(
-        "--customers", type=int, default=200, help="customer ids 1..N the journeys use"
-    )
-    parser.add_argument(
-        "--run-tag",
-        default="",
-        include_in_web_ui=False,
-        help="tag put in every ticket title (reconciliation finds them by it)",
-    )
+    add_journey_options(parser)
 
 
 def _sla(text: str) -> dict[str, float]:

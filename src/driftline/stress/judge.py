@@ -11,10 +11,10 @@ from pathlib import Path
 from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import Reconciliation
-from driftline.stress.result import RunResult, assess, run_findings
+from driftline.stress.result import RunResult, judged
 from driftline.stress.stages import STAGE_ORDER
 from driftline.stress.summary import StageFigures, Throughput
-from driftline.stress.thresholds import exit_code, load_thresholds
+from driftline.stress.thresholds import load_thresholds
 
 
 def rejudge(run_dir: str | Path, thresholds: str | Path | None = None) -> RunResult:
@@ -28,21 +28,14 @@ def rejudge(run_dir: str | Path, thresholds: str | Path | None = None) -> RunRes
     limits = load_thresholds(thresholds_file, stage_order)
     stages = {name: StageFigures.from_dict(fig) for name, fig in doc.get("stages", {}).items()}
     tp = doc.get("throughput", {})
-    throughput = Throughput(int(tp.get("tickets", 0)), float(tp.get("duration_s") or 0.0))
-    generator = GeneratorHealth.from_dict(doc.get("generator", {}))
-    recon = Reconciliation.from_dict(doc.get("reconcile", {}))
-    verdicts, verdict = assess(limits, stages, throughput, generator, recon, not_observed)
-    findings = run_findings(verdicts, generator, recon, file=str(thresholds_file))
-    judged = {**doc, "config": {**doc["config"], "thresholds_file": str(thresholds_file)}}
-    return RunResult(
-        run_dir=run_path,
-        verdict=verdict,
-        exit_code=exit_code(verdict),
-        verdicts=verdicts,
+    return judged(
+        run_path,
+        {**doc, "config": {**doc["config"], "thresholds_file": str(thresholds_file)}},
+        thresholds=limits,
+        thresholds_file=thresholds_file,
         stages=stages,
-        throughput=throughput,
-        generator=generator,
-        reconcile=recon,
-        findings=findings,
-        document=judged,
+        throughput=Throughput(int(tp.get("tickets", 0)), float(tp.get("duration_s") or 0.0)),
+        generator=GeneratorHealth.from_dict(doc.get("generator", {})),
+        recon=Reconciliation.from_dict(doc.get("reconcile", {})),
+        not_observed=not_observed,
     )

@@ -106,6 +106,19 @@ class Plugin:
 PLUGIN = Plugin()
 
 
+def add_journey_options(parser: Any) -> None:
+    """The options every ticket journey takes: its customers and the run's tag."""
+    parser.add_argument(
+        "--customers", type=int, default=200, help="customer ids 1..N the journeys use"
+    )
+    parser.add_argument(
+        "--run-tag",
+        default="",
+        include_in_web_ui=False,
+        help="tag put in every ticket title (reconciliation finds them by it)",
+    )
+
+
 @events.init_command_line_parser.add_listener
 def _add_options(parser: Any) -> None:
     parser.add_argument(

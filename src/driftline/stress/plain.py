@@ -19,9 +19,9 @@ from driftline import __version__
 from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import NOT_CHECKED, Reconciliation
-from driftline.stress.result import RunResult, assess, run_findings, write_summaries
+from driftline.stress.result import RunResult, judged, locust_counts, write_summaries
 from driftline.stress.summary import Throughput, stage_figures
-from driftline.stress.thresholds import exit_code, load_thresholds
+from driftline.stress.thresholds import load_thresholds
 
 
 def write_plain_run(
@@ -54,8 +54,6 @@ def write_plain_run(
         created=len(ledger), create_failures=dict(create_failures), source=NOT_CHECKED
     )
     generator = GeneratorHealth.from_samples({}, cpu_warning)
-    verdicts, verdict = assess(limits, stages, throughput, generator, recon, not_observed)
-    findings = run_findings(verdicts, generator, recon, file=str(thresholds_path))
     started = side.started_at or side.epoch
     ended = side.stopping_at or side.stopped_at or started
     try:
@@ -89,32 +87,21 @@ def write_plain_run(
         "not_observed": dict(not_observed),
         "stages": {name: fig.to_dict() for name, fig in stages.items()},
         "throughput": throughput.to_dict(),
-        "thresholds": limits.to_dict(),
-        "verdicts": [v.to_dict() for v in verdicts],
-        "verdict": verdict,
-        "exit_code": exit_code(verdict),
         "reconcile": recon.to_dict(),
         "workers": {},
-        "locust": {
-            "requests": side.status.get("requests", 0),
-            "failures": side.status.get("failures", 0),
-            "fail_ratio": side.status.get("fail_ratio", 0.0),
-            "workers": int(side.status.get("peak_workers", 0)),
-        },
-        "findings": [f.to_dict() for f in findings],
+        "locust": locust_counts(side.status),
     }
-    rundir.write_run(path, doc)
-    result = RunResult(
-        run_dir=path,
-        verdict=verdict,
-        exit_code=exit_code(verdict),
-        verdicts=verdicts,
+    result = judged(
+        path,
+        doc,
+        thresholds=limits,
+        thresholds_file=thresholds_path,
         stages=stages,
         throughput=throughput,
         generator=generator,
-        reconcile=recon,
-        findings=findings,
-        document=doc,
+        recon=recon,
+        not_observed=not_observed,
     )
+    rundir.write_run(path, result.document)
     write_summaries(result)
     return result

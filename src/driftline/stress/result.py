@@ -17,7 +17,14 @@ from driftline.stress import rundir
 from driftline.stress.generator import GeneratorHealth
 from driftline.stress.reconcile import NOT_CHECKED, Reconciliation
 from driftline.stress.summary import StageFigures, Throughput
-from driftline.stress.thresholds import Thresholds, Verdict, judge, overall, unaccounted_verdict
+from driftline.stress.thresholds import (
+    Thresholds,
+    Verdict,
+    exit_code,
+    judge,
+    overall,
+    unaccounted_verdict,
+)
 
 MAX_UNACCOUNTED_FINDINGS = 25
 
@@ -64,6 +71,54 @@ def assess(
     else:
         verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
     return verdicts, overall(verdicts, generator)
+
+
+def judged(
+    run_dir: Path,
+    document: Mapping[str, Any],
+    *,
+    thresholds: Thresholds,
+    thresholds_file: str | Path,
+    stages: dict[str, StageFigures],
+    throughput: Throughput,
+    generator: GeneratorHealth,
+    recon: Reconciliation,
+    not_observed: Mapping[str, str] | None = None,
+) -> RunResult:
+    """A run's figures judged against ``thresholds``: its verdicts and findings, in the result
+    and in a copy of ``document`` (the run.json that carries them)."""
+    verdicts, verdict = assess(thresholds, stages, throughput, generator, recon, not_observed)
+    findings = run_findings(verdicts, generator, recon, file=str(thresholds_file))
+    doc = {
+        **document,
+        "thresholds": thresholds.to_dict(),
+        "verdicts": [v.to_dict() for v in verdicts],
+        "verdict": verdict,
+        "exit_code": exit_code(verdict),
+        "findings": [f.to_dict() for f in findings],
+    }
+    return RunResult(
+        run_dir=run_dir,
+        verdict=verdict,
+        exit_code=exit_code(verdict),
+        verdicts=verdicts,
+        stages=stages,
+        throughput=throughput,
+        generator=generator,
+        reconcile=recon,
+        findings=findings,
+        document=doc,
+    )
+
+
+def locust_counts(status: Mapping[str, Any]) -> dict[str, Any]:
+    """Locust's own request counts from the master's status, for run.json."""
+    return {
+        "requests": status.get("requests", 0),
+        "failures": status.get("failures", 0),
+        "fail_ratio": status.get("fail_ratio", 0.0),
+        "workers": int(status.get("peak_workers", 0)),
+    }
 
 
 def run_findings(

@@ -44,7 +44,7 @@ from driftline.stress.refsys_proc import (
     load_config,
     running_refsys,
 )
-from driftline.stress.result import RunResult, assess, run_findings, write_summaries
+from driftline.stress.result import RunResult, judged, locust_counts, write_summaries
 from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.system_run import (
     locust_credentials,
@@ -55,7 +55,6 @@ from driftline.stress.system_run import (
 )
 from driftline.stress.thresholds import (
     Thresholds,
-    exit_code,
     load_thresholds,
 )
 from driftline.systems import credentials
@@ -390,8 +389,6 @@ def _finish(
     stages = stage_figures(samples, side.deadlines_ms, observed)
     duration = side.load_duration_s or options.duration_s
     throughput = Throughput(recon.created, duration)
-    verdicts, verdict = assess(thresholds, stages, throughput, cpu, recon, not_observed)
-    findings = run_findings(verdicts, cpu, recon, file=str(thresholds_path))
     workers: dict[str, dict[str, int]] = {}
     for s in samples:
         workers.setdefault(s.worker or "local", {"samples": 0})["samples"] += 1
@@ -428,32 +425,21 @@ def _finish(
         "not_observed": not_observed,
         "stages": {name: fig.to_dict() for name, fig in stages.items()},
         "throughput": throughput.to_dict(),
-        "thresholds": thresholds.to_dict(),
-        "verdicts": [v.to_dict() for v in verdicts],
-        "verdict": verdict,
-        "exit_code": exit_code(verdict),
         "reconcile": recon.to_dict(),
         "workers": dict(sorted(workers.items())),
-        "locust": {
-            "requests": status.get("requests", 0),
-            "failures": status.get("failures", 0),
-            "fail_ratio": status.get("fail_ratio", 0.0),
-            "workers": int(status.get("peak_workers", 0)),
-        },
-        "findings": [f.to_dict() for f in findings],
+        "locust": locust_counts(status),
     }
-    rundir.write_run(run_dir, doc)
-    result = RunResult(
-        run_dir=run_dir,
-        verdict=verdict,
-        exit_code=exit_code(verdict),
-        verdicts=verdicts,
+    result = judged(
+        run_dir,
+        doc,
+        thresholds=thresholds,
+        thresholds_file=thresholds_path,
         stages=stages,
         throughput=throughput,
         generator=cpu,
-        reconcile=recon,
-        findings=findings,
-        document=doc,
+        recon=recon,
+        not_observed=not_observed,
     )
+    rundir.write_run(run_dir, result.document)
     write_summaries(result)
     return result

@@ -37,12 +37,12 @@ from typing import Any
 from locust import FastHttpUser, between, events, task
 
 from driftline.errors import DriftlineError
-from driftline.stress.locust_plugin import PLUGIN
+from driftline.stress.locust_plugin import PLUGIN, add_journey_options
 from driftline.stress.steps import Reply, Steps, Stopping, parse_ts
 from driftline.systems import credentials
 from driftline.systems.dbquery import Observation, QueryFailed, SystemDatabase
 from driftline.systems.load import check_database, load_system
-from driftline.systems.model import DB_ENV, Stage, System, field_value
+from driftline.systems.model import DB_ENV, Request, Stage, System, field_value
 
 #: What customers write (the title carries the run's tag before it).
 PHRASES = (
@@ -80,15 +80,7 @@ def _options(parser: Any) -> None:
         include_in_web_ui=False,
         help="driftline: read the target's credentials from this file (else the environment)",
     )
-    parser.add_argument(
-        "--customers", type=int, default=200, help="customer ids 1..N the journeys use"
-    )
-    parser.add_argument(
-        "--run-tag",
-        default="",
-        include_in_web_ui=False,
-        help="tag put in every ticket title (reconciliation finds them by it)",
-    )
+    add_journey_options(parser)
 
 
 @events.init.add_listener
@@ -186,13 +178,7 @@ class SystemJourney(FastHttpUser):
         s, create = self.steps, self.system.create
         assert create is not None
         s.tracker.create_sent()
-        reply = s.call(
-            create.method,
-            render(create.path, variables),
-            name=f"{create.method} {create.path}",
-            json=render(create.json, variables),
-            expect=create.expect,
-        )
+        reply = self._send(create, variables)
         s.tracker.create_answered()
         tid = field_value(reply.body, self.system.ticket_id_field) if reply.ok else None
         if not reply.ok or tid in (None, ""):
@@ -202,6 +188,16 @@ class SystemJourney(FastHttpUser):
         s.tracker.created(tid)
         s.within(stage.name, tid, reply.ms, 1000.0 * stage.deadline_s)
         return tid
+
+    def _send(self, request: Request, variables: dict[str, Any]) -> Reply:
+        """One of the adapter's requests, its templates filled in (named by its template)."""
+        return self.steps.call(
+            request.method,
+            render(request.path, variables),
+            name=f"{request.method} {request.path}",
+            json=render(request.json, variables),
+            expect=request.expect,
+        )
 
     def get_ticket(self, variables: dict[str, Any]) -> Reply:
         path = self.system.get_path
@@ -213,14 +209,7 @@ class SystemJourney(FastHttpUser):
         deadline_ms = 1000.0 * stage.deadline_s
         ms = 0.0
         if stage.request is not None:
-            req = stage.request
-            reply = s.call(
-                req.method,
-                render(req.path, variables),
-                name=f"{req.method} {req.path}",
-                json=render(req.json, variables),
-                expect=req.expect,
-            )
+            reply = self._send(stage.request, variables)
             if not reply.ok:
                 s.failed(stage.name, tid, reply.ms, reply.reason)
                 return reply.reason
