@@ -1,12 +1,15 @@
 """Schema check and diff as whole processes, beside ``migra --unsafe``, on PostgreSQL.
 
-    python tests/benchmarks/bench_schema.py [--tables 1000 --tables 10000] [--rounds 3] [--keep]
+    python tests/benchmarks/bench_schema.py [--tables 1000 --tables 10000] [--rounds 3]
+        [--peer-rounds 1] [--keep]
 
 For each size N it builds database A (N tables, each with a primary key and 3 secondary indexes)
 and B, a copy of A lacking one index, unless a complete pair from an earlier ``--keep`` run is
 there. Then, in turns, best of ``--rounds``:
 
-- ``driftline schema check --db B --baseline A.yaml`` (the baseline snapshot of A, written once);
+- ``driftline schema check --db B --baseline A.yaml`` (the baseline snapshot of A, written once),
+  with this run's parsed-baseline cache (warm after the first round) and with the cache off
+  (``DRIFTLINE_CACHE_DIR=``), as on a CI runner that keeps no cache between jobs;
 - ``driftline schema diff --db A --db B``;
   both with ``--fail-on warning``, so exit 1 proves they found the missing index;
 - ``migra --unsafe A B`` with ``postgresql+psycopg2://`` URLs (exit 2 = changes found; any other
@@ -134,26 +137,29 @@ def catalog_read(name: str, rounds: int) -> tuple[float, float]:
     return min(inspector), min(raw)
 
 
-def measure(tables: int, rounds: int, work: Path) -> None:
+def measure(tables: int, rounds: int, work: Path, peer_rounds: int | None = None) -> None:
     a, b = databases(tables)
     baseline = work / f"{a}.yaml"
     driftline = [sys.executable, "-m", "driftline"]
     subprocess.run([*driftline, "schema", "snapshot", "--db", url_of(a), "-o", str(baseline)],
                    check=True, capture_output=True)  # fmt: skip
+    check = [
+        *driftline,
+        "schema",
+        "check",
+        "--db",
+        url_of(b),
+        "--baseline",
+        str(baseline),
+        "--fail-on",
+        "warning",
+    ]
+    # the parsed-baseline cache of this run (warm after the first round), and none at all
+    cache = {"DRIFTLINE_CACHE_DIR": str(work / "cache")}
     cases = {
-        f"driftline schema check, {tables} tables": Case(
-            [
-                *driftline,
-                "schema",
-                "check",
-                "--db",
-                url_of(b),
-                "--baseline",
-                str(baseline),
-                "--fail-on",
-                "warning",
-            ],
-            ok=frozenset({1}),
+        f"driftline schema check, {tables} tables": Case(check, ok=frozenset({1}), env=cache),
+        f"driftline schema check, {tables}, no cache": Case(
+            check, ok=frozenset({1}), env={"DRIFTLINE_CACHE_DIR": ""}
         ),
         f"driftline schema diff, {tables} tables": Case(
             [
@@ -170,7 +176,7 @@ def measure(tables: int, rounds: int, work: Path) -> None:
             ok=frozenset({1}),
         ),
     }
-    peers = {}
+    peers, fewer = {}, {}
     migra = shutil.which("migra") or str(Path(sys.executable).with_name("migra"))
     if Path(migra).exists():
         name = f"migra --unsafe, {tables} tables"
@@ -179,10 +185,11 @@ def measure(tables: int, rounds: int, work: Path) -> None:
             ok=frozenset({2}),
         )
         peers = {case: name for case in cases if case != name}
+        fewer = {name: min(rounds, peer_rounds or rounds)}
     else:
         print("migra not installed (pip install -e '.[bench]'): no peer figures")
     print(load(), flush=True)
-    results = alternate(cases, rounds)
+    results = alternate(cases, rounds, fewer)
     print(table(results, peers))
     inspector, raw = catalog_read(a, rounds)
     print(f"catalog read, {tables} tables: inspector {inspector:.3f} s, raw queries {raw:.3f} s "
@@ -194,13 +201,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, action="append", help="sizes (default 1000)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--peer-rounds", type=int, help="rounds of migra (default --rounds; it is slow at 10k)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases for a rerun")
     args = parser.parse_args()
     sizes = args.tables or [1000]
     try:
         with tempfile.TemporaryDirectory(prefix="bench_schema_") as tmp:
             for tables in sizes:
-                measure(tables, args.rounds, Path(tmp))
+                measure(tables, args.rounds, Path(tmp), args.peer_rounds)
     finally:
         if not args.keep:
             for tables in sizes:

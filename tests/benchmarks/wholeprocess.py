@@ -60,11 +60,16 @@ def run_once(case: Case) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def alternate(cases: Mapping[str, Case], rounds: int) -> dict[str, Result]:
-    """Run every case once per round, in turn; ``rounds`` samples each."""
+def alternate(
+    cases: Mapping[str, Case], rounds: int, fewer: Mapping[str, int] | None = None
+) -> dict[str, Result]:
+    """Run every case once per round, in turn; ``rounds`` samples each (``fewer[name]`` for a
+    slow peer: it runs in the first rounds only)."""
     results = {name: Result() for name in cases}
-    for _ in range(rounds):
+    for round_ in range(rounds):
         for name, case in cases.items():
+            if round_ >= (fewer or {}).get(name, rounds):
+                continue
             wall, rss = run_once(case)
             results[name].walls.append(wall)
             results[name].rss_mb.append(rss)

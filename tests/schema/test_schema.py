@@ -275,3 +275,25 @@ def test_sqlite_check_constraints_are_compared(sqlite_url, tmp_path):
     [finding] = check(sqlite_url, tmp_path / "b.yaml")
     assert (finding.kind, finding.object) == ("check.missing", "check rating.ck_stars")
     assert 'CHECK ("stars" BETWEEN 1 AND 5)' in finding.fix
+
+
+def test_driver_only_inspection_equals_the_sqlalchemy_one(pg_url):
+    """The URL path (psycopg alone, indexes prefetched on a second session) and the engine path
+    read the same schema; with no second session to be had, the first one reads everything."""
+    from driftline import dialects
+    from driftline.db import Timeouts, plain_url
+    from driftline.schema.catalog import Prefetching
+
+    url = _fresh(pg_url)
+    engine = make_engine(url)
+    through_sqlalchemy = inspect(engine)
+    engine.dispose()
+    assert inspect(url) == through_sqlalchemy
+    assert len(through_sqlalchemy.tables) > 3
+    d = dialects.of(url)
+    nowhere = plain_url("postgresql://127.0.0.1:1/unreachable")
+    with d.catalog_session(plain_url(url), Timeouts()) as conn:
+        alone = Prefetching(
+            conn, lambda: d.catalog_session(nowhere, Timeouts()), d.name, d.catalog_prefetch
+        )
+        assert d.inspect(alone, d.server_version(alone)) == through_sqlalchemy

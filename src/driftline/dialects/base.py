@@ -76,6 +76,9 @@ class Dialect(ABC):
     def end_read_only(self, conn: Connection) -> None:  # noqa: B027 - most need nothing
         """Undo session settings that outlive the transaction (after its rollback)."""
 
+    #: catalog queries a driver-only inspection runs on a second session at the same time
+    catalog_prefetch: ClassVar[tuple[str, ...]] = ()
+
     def catalog_session(
         self, url: PlainUrl, timeouts: Timeouts
     ) -> contextlib.AbstractContextManager[Any] | None:

@@ -70,6 +70,7 @@ class PostgreSQL(Dialect):
     sqlglot = "postgres"
     default_schema = "public"
     connect_args: ClassVar[dict[str, Any]] = {"connect_timeout": 5, "application_name": "driftline"}
+    catalog_prefetch = ("operator_classes", "collations", "indexes")
 
     def fold(self, name: str) -> str:
         return name.lower()

@@ -15,6 +15,7 @@ from driftline.db import (
     refuse_without_database,
     server_version,
 )
+from driftline.schema.gcpause import gc_paused
 from driftline.schema.model import Schema
 
 if TYPE_CHECKING:
@@ -23,12 +24,27 @@ if TYPE_CHECKING:
 
 def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
     """Snapshot the live schema of ``db`` (a URL or an engine)."""
+    with gc_paused():
+        return _inspect(db, timeouts)
+
+
+def _inspect(db: str | Engine, timeouts: Timeouts | None) -> Schema:
     if isinstance(db, str) and (url := plain_url(db)) is not None:
         dialect = dialects.of(url)
         refuse_without_database(url)
-        session = dialect.catalog_session(url, timeouts or Timeouts())
+        t = timeouts or Timeouts()
+        session = dialect.catalog_session(url, t)
         if session is not None:
             with session as conn:
+                if dialect.catalog_prefetch:
+                    from driftline.schema.catalog import Prefetching
+
+                    conn = Prefetching(
+                        conn,
+                        lambda: dialect.catalog_session(url, t),
+                        dialect.name,
+                        dialect.catalog_prefetch,
+                    )
                 return dialect.inspect(conn, dialect.server_version(conn))
     from sqlalchemy.engine import Engine
 
