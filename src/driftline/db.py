@@ -216,6 +216,9 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
         raise connection_error(engine.url, exc) from None
     # catalog queries may run on the driver's own cursor (driftline.schema.catalog.rows)
     driver_error = engine.dialect.loaded_dbapi.Error
+    from driftline import readguard
+
+    readguard.set_deadline(conn, t.statement_ms / 1000 + readguard.GRACE_S)
     try:
         with conn.begin() as tx:
             dialect.begin_read_only(conn, t)
@@ -226,10 +229,15 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
                 if mapped is exc:
                     raise
                 raise mapped from None
+            except DatabaseTimeout:
+                conn.invalidate()  # its socket was shut down: nothing to roll back over it
+                raise
             finally:
-                tx.rollback()
+                if not conn.invalidated:
+                    tx.rollback()
         dialect.end_read_only(conn)
     finally:
+        readguard.set_deadline(conn, None)
         conn.close()
 
 

@@ -115,6 +115,9 @@ class MySQL(Dialect):
         # PyMySQL reads ``_read_timeout`` before every read; it has no public setter.
         if hasattr(dbapi_conn, "_read_timeout"):
             dbapi_conn._read_timeout = self.READ_TIMEOUT_S
+        from driftline import readguard
+
+        readguard.guard(dbapi_conn)  # a statement's own deadline, shorter than the above
 
     def raw_type(self, text: str) -> str:
         # tinyint(1) is how MySQL spells BOOLEAN; integer display widths mean nothing

@@ -75,6 +75,12 @@ class PostgreSQL(Dialect):
     def fold(self, name: str) -> str:
         return name.lower()
 
+    def on_connect(self, dbapi_conn: Any) -> None:
+        # libpq has no read timeout: each statement gets a client-side deadline instead
+        from driftline import readguard
+
+        readguard.guard(dbapi_conn)
+
     def _read_only(self, timeouts: Timeouts) -> tuple[str, ...]:
         return (
             "SET TRANSACTION READ ONLY",
@@ -110,6 +116,9 @@ class PostgreSQL(Dialect):
             raise connection_error(url, exc) from None
         try:  # closing ends the transaction: nothing it read is kept, nothing to roll back
             self.on_connect(conn)
+            from driftline import readguard
+
+            readguard.set_deadline(conn, timeouts.statement_ms / 1000 + readguard.GRACE_S)
             try:
                 conn.execute("; ".join(self._read_only(timeouts)))  # starts the transaction
                 yield conn
