@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 from abc import ABC, abstractmethod
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -111,20 +112,24 @@ class Dialect(ABC):
         return f"DROP DATABASE IF EXISTS {self.quote(name)}"
 
     # --- the modules that read this database -----------------------------------------------
+    #: the plans module (``explain(conn, sql, …)`` and ``parse(…)``) and the catalog inspector
+    #: (``inspect(conn, version)``), imported when first used so that a dialect stays cheap
+    plans_module: ClassVar[str]
+    inspector_module: ClassVar[str]
+    #: the renderer of every fix and restore statement in this dialect
+    ddl_class: ClassVar[type[Ddl]]
+
     @property
-    @abstractmethod
     def plans(self) -> ModuleType:
         """The plans module of this dialect: ``explain(conn, sql, …)`` and ``parse(…)``."""
+        return importlib.import_module(self.plans_module)
 
-    @abstractmethod
     def inspect(self, conn: Connection, version: str) -> Schema:
         """Snapshot the schema over an open read-only connection."""
+        return importlib.import_module(self.inspector_module).inspect(conn, version)
 
     # --- DDL ------------------------------------------------------------------------------
     @functools.cached_property
     def ddl(self) -> Ddl:
         """The renderer of every fix and restore statement in this dialect."""
-        return self._ddl_class()(self)
-
-    @abstractmethod
-    def _ddl_class(self) -> type[Ddl]: ...
+        return self.ddl_class(self)

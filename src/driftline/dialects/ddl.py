@@ -288,13 +288,7 @@ class Ddl(ObjectsDdl):
             f"FOREIGN KEY ({self.columns(fk.columns)}) REFERENCES "
             f"{self.table_name(fk.ref_table)} ({self.columns(fk.ref_columns)})"
         )
-        if fk.on_delete:
-            text += f" ON DELETE {fk.on_delete.upper()}"
-        if fk.on_update:
-            text += f" ON UPDATE {fk.on_update.upper()}"
-        if fk.deferrable:
-            text += f" {fk.deferrable.upper()}"
-        return text
+        return text + "".join(f" {clause.upper()}" for clause in fk.clauses)
 
     def _restore(self, actual: Table, name: str, kind: str, present: bool, add: str) -> str:
         drop = self.drop_constraint(actual.name, name, kind) + "\n" if present else ""

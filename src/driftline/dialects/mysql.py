@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from driftline.dialects.base import Dialect
@@ -13,7 +12,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from driftline.db import Timeouts
-    from driftline.schema.model import Index, Schema, Table
+    from driftline.schema.model import Index, Table
 
 #: a key on a column prefix, as information_schema reports it: ``title(20)``
 _PREFIX = re.compile(r"^(?P<column>[A-Za-z_][A-Za-z0-9_$]*)\((?P<length>\d+)\)(?P<order> desc)?$")
@@ -95,6 +94,9 @@ class MySQLDdl(Ddl):
 
 class MySQL(Dialect):
     name = "mysql"
+    plans_module = "driftline.plans.mysql"
+    inspector_module = "driftline.schema.inspect_mysql"
+    ddl_class = MySQLDdl
     aliases = ("mysql", "mariadb")
     driver = "mysql+pymysql"
     sqlglot = "mysql"
@@ -161,17 +163,3 @@ class MySQL(Dialect):
         return (
             f"{super().create_database_sql(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
         )
-
-    @property
-    def plans(self) -> ModuleType:
-        from driftline.plans import mysql
-
-        return mysql
-
-    def inspect(self, conn: Connection, version: str) -> Schema:
-        from driftline.schema import inspect_mysql
-
-        return inspect_mysql.inspect(conn, version)
-
-    def _ddl_class(self) -> type[Ddl]:
-        return MySQLDdl

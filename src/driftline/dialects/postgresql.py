@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from driftline.dialects.base import Dialect
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from driftline.db import PlainUrl, Timeouts
-    from driftline.schema.model import Schema, Table
+    from driftline.schema.model import Table
 
 
 class PostgresDdl(Ddl):
@@ -65,6 +64,9 @@ class PostgresDdl(Ddl):
 
 class PostgreSQL(Dialect):
     name = "postgresql"
+    plans_module = "driftline.plans.postgresql"
+    inspector_module = "driftline.schema.inspect_postgresql"
+    ddl_class = PostgresDdl
     aliases = ("postgresql", "postgres", "pg", "psql")
     driver = "postgresql+psycopg"
     sqlglot = "postgres"
@@ -146,17 +148,3 @@ class PostgreSQL(Dialect):
 
     def drop_database_sql(self, name: str) -> str:
         return f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"
-
-    @property
-    def plans(self) -> ModuleType:
-        from driftline.plans import postgresql
-
-        return postgresql
-
-    def inspect(self, conn: Connection, version: str) -> Schema:
-        from driftline.schema import inspect_postgresql
-
-        return inspect_postgresql.inspect(conn, version)
-
-    def _ddl_class(self) -> type[Ddl]:
-        return PostgresDdl

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from driftline.dialects.base import Dialect
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL, Connection
 
     from driftline.db import Timeouts
-    from driftline.schema.model import Index, Schema, Table
+    from driftline.schema.model import Index, Table
 
 _REBUILD_PREFIX = "_driftline_new_"
 
@@ -135,6 +134,9 @@ class SQLiteDdl(Ddl):
 
 class SQLite(Dialect):
     name = "sqlite"
+    plans_module = "driftline.plans.sqlite"
+    inspector_module = "driftline.schema.inspect_sqlite"
+    ddl_class = SQLiteDdl
     aliases = ("sqlite", "sqlite3")
     driver = "sqlite"
     sqlglot = "sqlite"
@@ -170,17 +172,3 @@ class SQLite(Dialect):
 
     def describe(self, url: URL) -> str:
         return f"sqlite:///{url.database or ':memory:'}"
-
-    @property
-    def plans(self) -> ModuleType:
-        from driftline.plans import sqlite
-
-        return sqlite
-
-    def inspect(self, conn: Connection, version: str) -> Schema:
-        from driftline.schema import inspect_sqlite
-
-        return inspect_sqlite.inspect(conn, version)
-
-    def _ddl_class(self) -> type[Ddl]:
-        return SQLiteDdl

@@ -112,15 +112,23 @@ def diff_columns(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
 
 def _fk_text(fk: ForeignKey) -> str:
     text = f"{_cols(fk.columns)} → {fk.ref_table}{_cols(fk.ref_columns)}"
-    if fk.on_delete:
-        text += f" on delete {fk.on_delete}"
-    if fk.on_update:
-        text += f" on update {fk.on_update}"
-    if fk.deferrable:
-        text += f" {fk.deferrable}"
+    text += "".join(f" {clause}" for clause in fk.clauses)
     if not fk.valid:
         text += " not valid"
     return text
+
+
+def _unexpected(
+    kind: str, t: str, name: str, text: str, exp_t: Table, act_t: Table, d: Ddl
+) -> Finding:
+    """A constraint the baseline lacks: a warning, since it can reject writes."""
+    return Finding(
+        W,
+        f"{kind}.unexpected",
+        f"{kind.replace('_', ' ')} {t}.{name}",
+        f"not in the baseline: {text} (it can reject writes)",
+        d.remove_constraint(exp_t, act_t, name, kind) + "\n" + OR_BASELINE,
+    )
 
 
 def _fk_key(fk: ForeignKey) -> tuple:
@@ -152,15 +160,7 @@ def _foreign_keys(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
             fix = d.rename_constraint(exp_t, act_t, have.name, name, "foreign_key")
             out.append(Finding(I, "foreign_key.renamed", obj, f"renamed to {have.name}", fix))
     for fk in sorted(unmatched.values(), key=lambda f: f.name):
-        out.append(
-            Finding(
-                W,
-                "foreign_key.unexpected",
-                f"foreign key {t}.{fk.name}",
-                f"not in the baseline: {_fk_text(fk)} (it can reject writes)",
-                d.remove_constraint(exp_t, act_t, fk.name, "foreign_key") + "\n" + OR_BASELINE,
-            )
-        )
+        out.append(_unexpected("foreign_key", t, fk.name, _fk_text(fk), exp_t, act_t, d))
     return out
 
 
@@ -184,15 +184,7 @@ def _uniques(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
             fix = d.rename_constraint(exp_t, act_t, have, name, "unique")
             out.append(Finding(I, "unique.renamed", obj, f"renamed to {have} (same columns)", fix))
     for cols, name in sorted(unmatched.items(), key=lambda kv: kv[1]):
-        out.append(
-            Finding(
-                W,
-                "unique.unexpected",
-                f"unique {t}.{name}",
-                f"not in the baseline: unique {_cols(cols)} (it can reject writes)",
-                d.remove_constraint(exp_t, act_t, name, "unique") + "\n" + OR_BASELINE,
-            )
-        )
+        out.append(_unexpected("unique", t, name, f"unique {_cols(cols)}", exp_t, act_t, d))
     return out
 
 
@@ -238,15 +230,7 @@ def _checks(t: str, exp_t: Table, act_t: Table, d: Ddl) -> list[Finding]:
             continue
         out.append(Finding(W, "check.missing", obj, f"CHECK ({expr}) is missing", fix))
     for name, expr in sorted(unmatched.items()):
-        out.append(
-            Finding(
-                W,
-                "check.unexpected",
-                f"check {t}.{name}",
-                f"not in the baseline: CHECK ({expr}) (it can reject writes)",
-                d.remove_constraint(exp_t, act_t, name, "check") + "\n" + OR_BASELINE,
-            )
-        )
+        out.append(_unexpected("check", t, name, f"CHECK ({expr})", exp_t, act_t, d))
     return out
 
 

@@ -54,6 +54,16 @@ class ForeignKey:
         """What the key does beyond pointing at its target."""
         return (self.on_delete, self.on_update, self.deferrable, self.valid)
 
+    @property
+    def clauses(self) -> tuple[str, ...]:
+        """Its actions and deferrability as SQL words, lower case (``on delete cascade``)."""
+        words = (
+            f"on delete {self.on_delete}" if self.on_delete else "",
+            f"on update {self.on_update}" if self.on_update else "",
+            self.deferrable or "",
+        )
+        return tuple(w for w in words if w)
+
 
 @dataclass(frozen=True)
 class Table:
