@@ -113,3 +113,12 @@ def test_another_driftline_version_uses_another_entry(tmp_path, cache_dir, monke
     monkeypatch.setattr(driftline, "__version__", "99.0")
     load_baseline(path)
     assert len(list(cache_dir.iterdir())) == 2
+
+
+def test_other_parsing_code_uses_another_entry(tmp_path, cache_dir, monkeypatch):
+    """A checkout whose parsing code changed (same version number) never reads the old entry."""
+    path = _big(tmp_path)
+    load_baseline(path)
+    monkeypatch.setattr(baseline_cache, "_BUILDERS", (*baseline_cache._BUILDERS, "db.py"))
+    load_baseline(path)
+    assert len(list(cache_dir.iterdir())) == 2

@@ -3,8 +3,9 @@
 The YAML file stays what is committed and reviewed. The cache holds what
 :func:`~driftline.schema.baseline.load_baseline` built from it, as plain data (tuples, dicts,
 strings, numbers; no objects) written with :mod:`marshal`, in the user's cache directory, under
-the SHA-256 of the file's text, driftline's version and this format's number. An edited file
-has another key, so an entry is never used for a text it was not made from.
+the SHA-256 of the file's text, driftline's version, this format's number and the source of the
+modules that parse baselines. An edited file has another key, so an entry is never used for a
+text it was not made from, nor by code other than the code that made it.
 
 An entry is read only from a directory and a file owned by the user and writable by no one
 else, so no other account can plant one; a file that does not read back as this format is
@@ -51,11 +52,29 @@ def directory() -> Path | None:
     return Path(base) / "driftline" / "baselines"
 
 
+#: the code whose answer an entry holds: an entry made by other code (a development checkout
+#: between releases, an edited install) is never read
+_BUILDERS = ("schema/baseline.py", "schema/model.py", "schema/baseline_cache.py", "yamlfile.py",
+             "yamlfast.py")  # fmt: skip
+
+
+def _code() -> bytes:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _BUILDERS:
+        try:
+            digest.update((package / name).read_bytes())
+        except OSError:  # not a plain file (a zipped install): the version stands for it
+            digest.update(name.encode())
+    return digest.digest()
+
+
 def _key(text: str) -> str:
     from driftline import __version__
 
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
-    digest.update(f"\0driftline {__version__}\0format {FORMAT}".encode())
+    digest.update(f"\0driftline {__version__}\0format {FORMAT}\0".encode())
+    digest.update(_code())
     return digest.hexdigest()
 
 
