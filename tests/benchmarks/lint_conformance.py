@@ -35,53 +35,57 @@ from driftline.lint import lint_text, new_state
 from driftline.lint.dialect import get
 from driftline.lint.split import split
 
+
+def finding(*tests: str):  # type: ignore[no-untyped-def]
+    """A test on a driftline finding: any of ``KIND`` or ``KIND:TEXT`` (TEXT in its message)."""
+    pairs = [test.partition(":")[::2] for test in tests]
+    return lambda f: any(f.kind == kind and text in f.message for kind, text in pairs)
+
+
 #: hazard → (squawk rules, a test on a driftline finding)
 HAZARDS: dict[str, tuple[set[str], object]] = {
     "CREATE INDEX without CONCURRENTLY": (
         {"require-concurrent-index-creation"},
-        lambda f: f.kind == "lint.index_not_concurrently",
+        finding("lint.index_not_concurrently"),
     ),
     "DROP INDEX without CONCURRENTLY": (
         {"require-concurrent-index-deletion"},
-        lambda f: f.kind == "lint.drop_index_concurrently",
+        finding("lint.drop_index_concurrently"),
     ),
     "FK/CHECK without NOT VALID": (
         {"constraint-missing-not-valid", "adding-foreign-key-constraint"},
-        lambda f: f.kind == "lint.constraint_not_valid",
+        finding("lint.constraint_not_valid"),
     ),
     "SET NOT NULL (full scan)": (
         {"adding-not-nullable-field"},
-        lambda f: f.kind == "lint.table_rewrite" and "SET NOT NULL" in f.message,
+        finding("lint.table_rewrite:SET NOT NULL"),
     ),
     "column type change": (
         {"changing-column-type"},
-        lambda f: f.kind == "lint.table_rewrite" and "changing the type" in f.message,
+        finding("lint.table_rewrite:changing the type"),
     ),
     "ADD COLUMN that rewrites": (
         {"adding-field-with-default", "adding-generated-column"},
-        lambda f: (
-            f.kind == "lint.stored_generated_column"
-            or (f.kind == "lint.table_rewrite" and "ADD COLUMN" in f.message)
-        ),
+        finding("lint.stored_generated_column", "lint.table_rewrite:ADD COLUMN"),
     ),
     "ADD COLUMN NOT NULL without DEFAULT": (
         {"adding-required-field"},
-        lambda f: f.kind == "lint.add_required_column",
+        finding("lint.add_required_column"),
     ),
     "ADD UNIQUE/PRIMARY KEY without USING INDEX": (
         {"disallowed-unique-constraint", "adding-serial-primary-key-field"},
-        lambda f: f.kind == "lint.unique_without_index",
+        finding("lint.unique_without_index"),
     ),
-    "rename": ({"renaming-column", "renaming-table"}, lambda f: f.kind == "lint.rename_in_use"),
+    "rename": ({"renaming-column", "renaming-table"}, finding("lint.rename_in_use")),
     "no lock_timeout": (
         {"require-lock-timeout", "require-timeout-settings"},
-        lambda f: f.kind == "lint.lock_timeout",
+        finding("lint.lock_timeout"),
     ),
-    "DROP COLUMN": ({"ban-drop-column"}, lambda f: f.kind == "lint.drop_column_in_use"),
-    "DROP TABLE": ({"ban-drop-table"}, lambda f: f.kind == "lint.drop_table"),
+    "DROP COLUMN": ({"ban-drop-column"}, finding("lint.drop_column_in_use")),
+    "DROP TABLE": ({"ban-drop-table"}, finding("lint.drop_table")),
     "DROP CONSTRAINT": (
         {"ban-drop-constraint"},
-        lambda f: f.kind in ("lint.drop_constraint", "lint.drop_primary_key"),
+        finding("lint.drop_constraint", "lint.drop_primary_key"),
     ),
 }
 OPT_IN = ["lock-timeout", "drop-index-concurrently"]

@@ -1,14 +1,14 @@
 """The lint rules: one function each, registered in :data:`RULES` by name.
 
 A rule gets one parsed statement and the :class:`Context` (the schema as it stands just before
-that statement) and returns hits ``(severity, object, message, fix)``. Rules stay quiet about
+that statement) and yields hits ``(severity, object, message, fix)``. Rules stay quiet about
 objects the file created itself, and rules that need a baseline stay quiet without one.
 Locking and rewrite rules are in :mod:`driftline.lint.rules_locks`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -40,7 +40,7 @@ class Context:
         return self.state.dialect
 
 
-Rule = Callable[[exp.Expression, Context], list[Hit]]
+Rule = Callable[[exp.Expression, Context], Iterable[Hit]]
 RULES: dict[str, Rule] = {}
 #: rules that run only when asked for (``--rule NAME``)
 OPT_IN: set[str] = set()
@@ -120,8 +120,7 @@ def _data_statements(tree: exp.Expression) -> list[exp.Update | exp.Delete]:
 
 
 @rule("no-where")
-def no_where(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    hits: list[Hit] = []
+def no_where(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     for node in _data_statements(tree):
         verb = "UPDATE" if isinstance(node, exp.Update) else "DELETE"
         target = node.this
@@ -145,124 +144,100 @@ def no_where(tree: exp.Expression, ctx: Context) -> list[Hit]:
                 )
             else:
                 message = f"{verb} of {table}{inside} has no WHERE clause: it touches every row"
-            hits.append(
-                (
-                    Severity.ERROR,
-                    f"table {table}",
-                    message,
-                    "add the WHERE clause that selects the intended rows (changing the whole "
-                    "table on purpose takes an inline '-- driftline: ignore no-where <reason>')",
-                )
+            yield (
+                Severity.ERROR,
+                f"table {table}",
+                message,
+                "add the WHERE clause that selects the intended rows (changing the whole "
+                "table on purpose takes an inline '-- driftline: ignore no-where <reason>')",
             )
             continue
         why = _always_true(where.this, ctx, table)
         if why:
-            hits.append(
-                (
-                    Severity.ERROR,
-                    f"table {table}",
-                    f"{verb} of {table}{inside} has an always-true WHERE ({why}): it touches "
-                    "every row",
-                    "make the WHERE clause select the intended rows",
-                )
+            yield (
+                Severity.ERROR,
+                f"table {table}",
+                f"{verb} of {table}{inside} has an always-true WHERE ({why}): it touches every row",
+                "make the WHERE clause select the intended rows",
             )
         elif others and not _joins_target(where.this, target):
-            hits.append(
-                (
-                    Severity.ERROR,
-                    f"table {table}",
-                    f"{verb} of {table}{inside} joins other tables without a predicate on "
-                    f"{table}: it touches every row of {table} whenever the WHERE matches once",
-                    f"relate {table} to the joined tables in the WHERE clause",
-                )
+            yield (
+                Severity.ERROR,
+                f"table {table}",
+                f"{verb} of {table}{inside} joins other tables without a predicate on "
+                f"{table}: it touches every row of {table} whenever the WHERE matches once",
+                f"relate {table} to the joined tables in the WHERE clause",
             )
-    return hits
 
 
 @rule("truncate")
-def truncate(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def truncate(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     if not isinstance(tree, exp.TruncateTable):
-        return []
-    hits: list[Hit] = []
+        return
     for target in tree.expressions:
         table = table_of(ctx.state, target)
         if table in ctx.state.created_tables:
             continue
-        hits.append(
-            (
-                Severity.ERROR,
-                f"table {table}",
-                f"TRUNCATE {table} removes every row",
-                "delete the intended rows with a WHERE clause (emptying the table on purpose "
-                "takes an inline '-- driftline: ignore truncate <reason>')",
-            )
+        yield (
+            Severity.ERROR,
+            f"table {table}",
+            f"TRUNCATE {table} removes every row",
+            "delete the intended rows with a WHERE clause (emptying the table on purpose "
+            "takes an inline '-- driftline: ignore truncate <reason>')",
         )
-    return hits
 
 
 @rule("drop-critical-index")
-def drop_critical_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def drop_critical_index(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
-    hits: list[Hit] = []
     for table, name in dropped_indexes(state, tree):
         if name not in state.critical_indexes:
             continue
         owner, original = state.critical_defs.get(name, (table, None))
         restore = fixes.create_index(state, owner, original) if original else None
-        hits.append(
-            (
-                Severity.ERROR,
-                f"index {name}",
-                f"drops {name} on {owner}, which the baseline ({state.path}) marks "
-                "SLA-critical: do not drop it" + ("; the fix restores it" if restore else ""),
-                restore or "re-create it as the baseline defines it",
-            )
+        yield (
+            Severity.ERROR,
+            f"index {name}",
+            f"drops {name} on {owner}, which the baseline ({state.path}) marks "
+            "SLA-critical: do not drop it" + ("; the fix restores it" if restore else ""),
+            restore or "re-create it as the baseline defines it",
         )
-    return hits
 
 
 @rule("critical-index-changed")
-def critical_index_changed(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def critical_index_changed(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
-    hits: list[Hit] = []
     index = tree.this if isinstance(tree, exp.Create) else None
     if isinstance(index, exp.Index) and ident(state, index.this) in state.critical_defs:
         built = index_of(state, tree)
         if built is not None and built[1].name in state.critical_defs:
             owner, original = state.critical_defs[built[1].name]
             if built[0] != owner or not same_definition(built[1], original):
-                hits.append(
-                    (
-                        Severity.ERROR,
-                        f"index {original.name}",
-                        f"re-creates the SLA-critical index {original.name} with another "
-                        f"definition than the baseline's ({state.path})",
-                        fixes.recreate_index(state, owner, original),
-                    )
+                yield (
+                    Severity.ERROR,
+                    f"index {original.name}",
+                    f"re-creates the SLA-critical index {original.name} with another "
+                    f"definition than the baseline's ({state.path})",
+                    fixes.recreate_index(state, owner, original),
                 )
-    return hits
 
 
 @rule("drop-fk-index")
-def drop_fk_index(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def drop_fk_index(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
-    hits: list[Hit] = []
     for table, name in dropped_indexes(state, tree):
         if name in state.critical_indexes or state.baseline_table(table) is None:
             continue
         fk = state.fk_served_only_by(table, name)
         if fk:
             cols = ", ".join(fk)
-            hits.append(
-                (
-                    Severity.WARNING,
-                    f"index {name}",
-                    f"drops {name}, the only index serving the foreign key {table}({cols}): "
-                    f"deletes and joins on the parent will scan {table}",
-                    f"keep it, or first create another index leading with ({cols})",
-                )
+            yield (
+                Severity.WARNING,
+                f"index {name}",
+                f"drops {name}, the only index serving the foreign key {table}({cols}): "
+                f"deletes and joins on the parent will scan {table}",
+                f"keep it, or first create another index leading with ({cols})",
             )
-    return hits
 
 
 def _dropped_tables(tree: exp.Expression) -> list[exp.Table]:
@@ -272,9 +247,8 @@ def _dropped_tables(tree: exp.Expression) -> list[exp.Table]:
 
 
 @rule("drop-table")
-def drop_table(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def drop_table(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
-    hits: list[Hit] = []
     for target in _dropped_tables(tree):
         name = ident(state, target)
         source = state.baseline_table(name)
@@ -282,15 +256,12 @@ def drop_table(tree: exp.Expression, ctx: Context) -> list[Hit]:
             continue
         critical = " (SLA-critical)" if source in state.critical_tables else ""
         renamed = f", renamed from {source} earlier in this file" if source != name else ""
-        hits.append(
-            (
-                Severity.ERROR,
-                f"table {source}",
-                f"drops {name}, a table of the baseline{critical}{renamed}",
-                "remove the DROP TABLE, or update the baseline in the same change",
-            )
+        yield (
+            Severity.ERROR,
+            f"table {source}",
+            f"drops {name}, a table of the baseline{critical}{renamed}",
+            "remove the DROP TABLE, or update the baseline in the same change",
         )
-    return hits
 
 
 def alter_actions(tree: exp.Expression, ctx: Context) -> tuple[str, list[exp.Expression]]:
@@ -299,13 +270,18 @@ def alter_actions(tree: exp.Expression, ctx: Context) -> tuple[str, list[exp.Exp
     return "", []
 
 
-@rule("drop-column-in-use")
-def drop_column_in_use(tree: exp.Expression, ctx: Context) -> list[Hit]:
-    state = ctx.state
+def baseline_alter(tree: exp.Expression, ctx: Context) -> tuple[str, list[exp.Expression]]:
+    """:func:`alter_actions` of an ALTER TABLE on a baseline table; nothing for other tables."""
     table, actions = alter_actions(tree, ctx)
-    if not table or state.baseline_table(table) is None:
-        return []
-    hits: list[Hit] = []
+    if not table or ctx.state.baseline_table(table) is None:
+        return "", []
+    return table, actions
+
+
+@rule("drop-column-in-use")
+def drop_column_in_use(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
+    state = ctx.state
+    table, actions = baseline_alter(tree, ctx)
     for action in actions:
         if not isinstance(action, exp.Drop) or (action.args.get("kind") or "").upper() != "COLUMN":
             continue
@@ -313,25 +289,21 @@ def drop_column_in_use(tree: exp.Expression, ctx: Context) -> list[Hit]:
             column = ident(state, col)
             users = state.column_users(table, column)
             if users:
-                hits.append(
-                    (
-                        Severity.ERROR,
-                        f"column {table}.{column}",
-                        f"drops {table}.{column}, which {', '.join(users)} uses",
-                        "drop or replace the index/constraint deliberately first, in its own step",
-                    )
+                yield (
+                    Severity.ERROR,
+                    f"column {table}.{column}",
+                    f"drops {table}.{column}, which {', '.join(users)} uses",
+                    "drop or replace the index/constraint deliberately first, in its own step",
                 )
-    return hits
 
 
 @rule("drop-primary-key")
-def drop_primary_key(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def drop_primary_key(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
     table, actions = alter_actions(tree, ctx)
     source = state.baseline_table(table) if table else None
     if source is None:
-        return []
-    hits: list[Hit] = []
+        return
     for action in actions:
         is_pk = isinstance(action, exp.DropPrimaryKey) or (
             isinstance(action, exp.Drop)
@@ -346,26 +318,20 @@ def drop_primary_key(tree: exp.Expression, ctx: Context) -> list[Hit]:
         critical = source in state.critical_keys or source in state.critical_tables
         spec = state.tables.get(table)
         columns = f" ({', '.join(spec.primary_key)})" if spec and spec.primary_key else ""
-        hits.append(
-            (
-                Severity.ERROR if critical else Severity.WARNING,
-                f"primary key {table}",
-                f"drops the primary key of {table}{columns}"
-                + (", which is marked critical" if critical else "")
-                + f": lookups by key scan {table} and duplicates become possible",
-                "keep the primary key; to change it, add the new unique index first",
-            )
+        yield (
+            Severity.ERROR if critical else Severity.WARNING,
+            f"primary key {table}",
+            f"drops the primary key of {table}{columns}"
+            + (", which is marked critical" if critical else "")
+            + f": lookups by key scan {table} and duplicates become possible",
+            "keep the primary key; to change it, add the new unique index first",
         )
-    return hits
 
 
 @rule("drop-constraint")
-def drop_constraint(tree: exp.Expression, ctx: Context) -> list[Hit]:
+def drop_constraint(tree: exp.Expression, ctx: Context) -> Iterator[Hit]:
     state = ctx.state
-    table, actions = alter_actions(tree, ctx)
-    if not table or state.baseline_table(table) is None:
-        return []
-    hits: list[Hit] = []
+    table, actions = baseline_alter(tree, ctx)
     for action in actions:
         kind = (action.args.get("kind") or "").upper() if isinstance(action, exp.Drop) else ""
         if kind not in ("CONSTRAINT", "FOREIGN KEY", "CHECK"):
@@ -374,13 +340,10 @@ def drop_constraint(tree: exp.Expression, ctx: Context) -> list[Hit]:
             name = ident(state, target)
             if is_primary_key_name(state, table, name):
                 continue
-            hits.append(
-                (
-                    Severity.WARNING,
-                    f"constraint {table}.{name}",
-                    f"drops the constraint {name} of {table}: the rows it guarded are no "
-                    "longer checked",
-                    "drop it only together with the code that no longer needs it",
-                )
+            yield (
+                Severity.WARNING,
+                f"constraint {table}.{name}",
+                f"drops the constraint {name} of {table}: the rows it guarded are no "
+                "longer checked",
+                "drop it only together with the code that no longer needs it",
             )
-    return hits
