@@ -3,7 +3,8 @@
     python tests/benchmarks/bench_cli.py [--rounds 7] [--other-python /venv/bin/python]
 
 Runs, in turns, best of ``--rounds``: the bare interpreter (the floor), ``driftline --version``,
-``driftline --help``, ``driftline lint`` of one small migration beside ``squawk`` on the same file,
+``driftline --help``, ``driftline lint`` of one small migration beside ``squawk`` on the same file
+(cold: its lint cache is removed inside the timed command; and warm, answered from the cache),
 and ``driftline plan check`` of the reference system on SQLite (its database and plan baseline are
 built first in a temporary directory). ``--other-python`` adds the same driftline commands run by
 another installation (e.g. a virtualenv with another Typer), so two stacks are compared in one run.
@@ -13,6 +14,7 @@ Target: ``driftline --version`` ≤ 0.15 s.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -70,8 +72,16 @@ def main() -> None:
             dl = driftline_argv(python)
             cases[f"driftline --version{label}"] = Case([*dl, "--version"])
             cases[f"driftline --help{label}"] = Case([*dl, "--help"])
+            cache = work / f"lint-cache{len(cases)}"
             cases[f"driftline lint, one file{label}"] = Case(
-                [*dl, "lint", str(migration)], ok=frozenset({0, 1})
+                ["sh", "-c", 'rm -rf "$0" && exec "$@"', str(cache), *dl, "lint", str(migration)],
+                ok=frozenset({0, 1}),
+                env={"DRIFTLINE_CACHE_DIR": str(cache)},
+            )
+            warm = {"DRIFTLINE_CACHE_DIR": str(work / "warm-cache")}
+            subprocess.run([*dl, "lint", str(migration)], env=dict(os.environ, **warm), check=False)
+            cases[f"driftline lint, one file, warm{label}"] = Case(
+                [*dl, "lint", str(migration)], ok=frozenset({0, 1}), env=warm
             )
             cases[f"driftline plan check{label}"] = Case(
                 [*dl, "plan", "check", "--db", url, "-b", str(baseline)]
@@ -81,6 +91,7 @@ def main() -> None:
             cases["squawk, one file"] = Case([squawk, str(migration)], ok=frozenset({0, 1}))
             for label in pythons:
                 peers[f"driftline lint, one file{label}"] = "squawk, one file"
+                peers[f"driftline lint, one file, warm{label}"] = "squawk, one file"
 
         print(load())
         results = alternate(cases, args.rounds)
