@@ -1,8 +1,9 @@
-"""The real Request Tracker 5 that ``.ci/install-rt`` installs (marker ``rt``).
+"""The real Request Tracker 5 that ``.ci/install-rt`` installs (marker ``rt``): on PostgreSQL
+(``rt``) and, a second instance of the same RT, on MariaDB (``rt_mysql``).
 
 RT that does not answer skips these tests locally and FAILS them on CI: on CI, skipping is not
-passing. ``DRIFTLINE_RT_URL``, ``DRIFTLINE_RT_DB`` and ``DRIFTLINE_RT_PASSWORD`` override the
-install script's defaults.
+passing. ``DRIFTLINE_RT_URL``, ``DRIFTLINE_RT_DB``, ``DRIFTLINE_RT_MYSQL_URL``,
+``DRIFTLINE_RT_MYSQL_DB`` and ``DRIFTLINE_RT_PASSWORD`` override the install script's defaults.
 """
 
 from __future__ import annotations
@@ -27,14 +28,8 @@ class RT:
         return {"DRIFTLINE_TARGET_USER": self.user, "DRIFTLINE_TARGET_PASSWORD": self.password}
 
 
-@pytest.fixture(scope="session")
-def rt() -> RT:
-    server = RT(
-        url=os.environ.get("DRIFTLINE_RT_URL", "http://127.0.0.1:8093"),
-        db=os.environ.get("DRIFTLINE_RT_DB", "postgresql://postgres@127.0.0.1:5432/driftline_rt"),
-        user="driftline",
-        password=os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local"),
-    )
+def _answering(server: RT) -> RT:
+    """``server`` when its REST API answers; else a skip (locally) or a failure (on CI)."""
     try:
         answer = httpx.get(
             f"{server.url}/REST/2.0/rt", auth=(server.user, server.password), timeout=20
@@ -48,3 +43,33 @@ def rt() -> RT:
             pytest.fail(message)
         pytest.skip(message)
     return server
+
+
+@pytest.fixture(scope="session")
+def rt() -> RT:
+    """RT on the shared PostgreSQL."""
+    return _answering(
+        RT(
+            url=os.environ.get("DRIFTLINE_RT_URL", "http://127.0.0.1:8093"),
+            db=os.environ.get(
+                "DRIFTLINE_RT_DB", "postgresql://postgres@127.0.0.1:5432/driftline_rt"
+            ),
+            user="driftline",
+            password=os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local"),
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def rt_mysql() -> RT:
+    """The second instance of the same RT, on the shared MariaDB."""
+    return _answering(
+        RT(
+            url=os.environ.get("DRIFTLINE_RT_MYSQL_URL", "http://127.0.0.1:8094"),
+            db=os.environ.get(
+                "DRIFTLINE_RT_MYSQL_DB", "mysql://root@127.0.0.1:3306/driftline_rt_mysql"
+            ),
+            user="driftline",
+            password=os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local"),
+        )
+    )

@@ -62,7 +62,7 @@ def test_seed_adds_only_the_missing_rows_and_unseed_removes_them(tmp_path):
     index = CriticalIndex(
         "transactions1",
         "Transactions",
-        rows=500,
+        rows={"*": 500},
         seed={
             "*": "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < :rows) "
             "INSERT INTO Transactions (ObjectType, ObjectId) SELECT 'RT::Ticket', -n FROM g"

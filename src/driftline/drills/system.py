@@ -84,10 +84,6 @@ def drill_parts(system: System, name: str) -> tuple[CriticalIndex, Stage]:
     return index, system.stage(index.stage)
 
 
-def _sql_for(per_dialect: Any, dialect: str) -> str | None:
-    return per_dialect.get(dialect) or per_dialect.get("*")
-
-
 def _analyze(engine: Engine, table: str) -> None:
     verb = "ANALYZE TABLE" if dialects.of(engine).name == "mysql" else "ANALYZE"
     with engine.begin() as conn:
@@ -96,12 +92,12 @@ def _analyze(engine: Engine, table: str) -> None:
 
 def seed(engine: Engine, index: CriticalIndex, say: Progress) -> Seeded:
     """Add the rows the table lacks for ``index.rows`` with the adapter's seed SQL."""
-    sql = _sql_for(index.seed, dialects.of(engine).name)
-    if not sql or not index.rows:
+    rows, sql, _ = index.for_dialect(dialects.of(engine).name)
+    if not sql or not rows:
         return Seeded(0, 0.0)
     with engine.connect() as conn:
         have = int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {index.table}")).scalar() or 0)
-    need = index.rows - have
+    need = rows - have
     if need <= 0:
         return Seeded(0, 0.0)
     say(f"seeding {need:,} rows into {index.table} (it has {have:,})")
@@ -113,7 +109,7 @@ def seed(engine: Engine, index: CriticalIndex, say: Progress) -> Seeded:
 
 
 def unseed(engine: Engine, index: CriticalIndex) -> None:
-    sql = _sql_for(index.unseed, dialects.of(engine).name)
+    _, _, sql = index.for_dialect(dialects.of(engine).name)
     if sql:
         with engine.begin() as conn:
             conn.execute(sa.text(sql))

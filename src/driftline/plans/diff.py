@@ -246,7 +246,9 @@ def _missing_indexes(ctx: _Context, before: Plan) -> list[Finding]:
 def _expectations(ctx: _Context, after: Plan) -> list[Finding]:
     found = []
     expect = ctx.query.expect
-    if expect.indexes and not set(expect.indexes) & after.index_names():
+    # MySQL and MariaDB compare index names without regard to case (RT: Transactions1)
+    used = {name.lower() for name in after.index_names()}
+    if expect.indexes and not {name.lower() for name in expect.indexes} & used:
         reads = ", ".join(str(a) for a in after.access()) or "no table reads"
         wanted = " or ".join(expect.indexes)
         found.append(

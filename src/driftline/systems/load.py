@@ -404,14 +404,22 @@ def _critical_index(r: _Reader, value: Any, stages: tuple[Stage, ...]) -> Critic
                 "stage",
             )
     rows = data.get("rows", 0)
-    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-        raise r.fail(f"{what}.rows must be a whole number of zero or more", *where, "rows")
+    per_dialect = rows if isinstance(rows, dict) else {"*": rows}
+    r.mapping(per_dialect, (*DIALECTS, "*"), f"{what}.rows", *where, "rows")
+    for dialect, count in per_dialect.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise r.fail(
+                f"{what}.rows must be a whole number of zero or more (or one per dialect)",
+                *where,
+                "rows",
+                *(() if dialect == "*" else (dialect,)),
+            )
     return CriticalIndex(
         name=name,
         table=table,
         stage=stage,
         query=r.text(data.get("query"), f"{what}.query", *where, "query", required=False),
-        rows=rows,
+        rows=per_dialect,
         seed=_per_dialect(r, data.get("seed"), f"{what}.seed", *where, "seed"),
         unseed=_per_dialect(r, data.get("unseed"), f"{what}.unseed", *where, "unseed"),
         line=r.doc.line(*where),

@@ -146,10 +146,18 @@ class CriticalIndex:
     table: str
     stage: str | None = None
     query: str | None = None
-    rows: int = 0
+    rows: Mapping[str, int] = field(default_factory=dict)  # dialect (or "*") → rows
     seed: Mapping[str, str] = field(default_factory=dict)  # dialect → SQL
     unseed: Mapping[str, str] = field(default_factory=dict)
     line: int | None = None
+
+    def for_dialect(self, dialect: str) -> tuple[int, str | None, str | None]:
+        """The rows the table needs, the seed SQL and the unseed SQL on ``dialect``."""
+
+        def pick(per: Mapping[str, Any]) -> Any:
+            return per.get(dialect, per.get("*"))
+
+        return int(pick(self.rows) or 0), pick(self.seed), pick(self.unseed)
 
 
 @dataclass(frozen=True)
