@@ -79,7 +79,9 @@ def main() -> None:
                 env={"DRIFTLINE_CACHE_DIR": str(cache)},
             )
             warm = {"DRIFTLINE_CACHE_DIR": str(work / "warm-cache")}
-            subprocess.run([*dl, "lint", str(migration)], env=dict(os.environ, **warm), check=False)
+            subprocess.run(
+                [*dl, "lint", str(migration)], env=dict(os.environ, **warm), capture_output=True
+            )
             cases[f"driftline lint, one file, warm{label}"] = Case(
                 [*dl, "lint", str(migration)], ok=frozenset({0, 1}), env=warm
             )

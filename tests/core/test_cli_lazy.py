@@ -111,3 +111,30 @@ def test_the_version_entry_point_imports_no_cli_stack():
     assert modules & (SUBSYSTEMS | {"typer", "click", "rich"}) == set()
     scripts = tomllib.loads(PYPROJECT.read_text())["project"]["scripts"]
     assert scripts["driftline"] == f"{entry.__name__}:{entry.main.__name__}"
+
+
+_PACKAGES = """
+import sys, types
+import driftline.lint, driftline.schema
+light = not {"sqlglot", "yaml", "driftline.schema.baseline"} & set(sys.modules)
+import driftline.schema.check, driftline.schema.diff, driftline.schema.inspect
+from driftline.schema import check, diff, inspect, Schema, load_baseline
+from driftline.lint import lint_files, OPT_IN
+from driftline import Finding, UsageError, dialects
+names = [f.__module__ + "." + f.__name__ for f in (check, diff, inspect, lint_files)]
+print(light, isinstance(dialects, types.ModuleType), *names, Finding.__name__, sorted(OPT_IN))
+"""
+
+
+def test_lazy_packages_export_the_same_api():
+    """Packages import their submodules on first use, and a function named like its submodule
+    (``driftline.schema.check``) stays the function after the submodule is imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PACKAGES], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == [
+        "True", "True",
+        "driftline.schema.check.check", "driftline.schema.check.diff",
+        "driftline.schema.inspect.inspect", "driftline.lint.engine.lint_files",
+        "Finding", "['drop-index-concurrently',", "'lock-timeout']",
+    ]  # fmt: skip
