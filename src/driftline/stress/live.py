@@ -137,8 +137,12 @@ def result_view(result: RunResult) -> RenderableType:
     facts.append(f"reconciled {recon.accounted}/{recon.created} tickets")
     if recon.source == "database":
         facts.append(" through the database")
-    if recon.target_down:
+    if recon.target_died:
+        facts.append(f" — {recon.target_died}", style="bold red")
+    elif recon.target_down:
         facts.append(" — target down: the system stopped answering", style="bold red")
+    if recon.unchecked:
+        facts.append(f", {len(recon.unchecked)} not looked up (target down)", style="bold red")
     if recon.unaccounted:
         facts.append(f", {len(recon.unaccounted)} unaccounted", style="bold red")
     facts.append("\n")

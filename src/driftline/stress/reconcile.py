@@ -3,6 +3,8 @@
 A ticket is *accounted for* when it exists on the server and its state agrees with the run's
 ledger: the journey closed it (server: ``CLOSED``), reopened it (server: ``reopen_count >= 1``),
 failed it with a reason, or the run ended while it was in a stage (``in_flight:<stage>``).
+It is *unchecked* when the lookup could not reach a system that stopped answering (its fate
+is unknown, which the run reports as the target's death, not as a lost ticket).
 It is *unaccounted* when the server does not know it, the lookup fails, its state contradicts
 the ledger, or the server holds a ticket tagged with the run's tag that the ledger never heard
 of (a create whose answer was lost). One unaccounted ticket fails the run.
@@ -39,6 +41,10 @@ class Reconciliation:
     server_side_checked: bool = False
     source: str = "http"  # http | database
     target_down: bool = False  # the system under test stopped answering lookups
+    #: when and how the system under test stopped, as the run saw it ("" while it answered)
+    target_died: str = ""
+    #: tickets no lookup could reach because the target was down: neither lost nor accounted
+    unchecked: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,6 +60,8 @@ class Reconciliation:
             "server_side_checked": self.server_side_checked,
             "source": self.source,
             "target_down": self.target_down,
+            "target_died": self.target_died,
+            "unchecked": sorted(self.unchecked, key=lambda u: _id_key(u["ticket_id"])),
         }
 
     @classmethod
@@ -67,6 +75,8 @@ class Reconciliation:
             server_side_checked=bool(data.get("server_side_checked", False)),
             source=str(data.get("source", "http")),
             target_down=bool(data.get("target_down", False)),
+            target_died=str(data.get("target_died", "")),
+            unchecked=[dict(u) for u in data.get("unchecked", [])],
         )
 
 
@@ -149,6 +159,11 @@ def reconcile(
         checked = list(pool.map(check, entries))
     for entry, why in checked:
         result.created += 1
+        if why is not None and why.startswith(TARGET_DOWN):
+            # nobody could ask: the ticket is not known to be lost, only not looked up
+            result.unchecked.append({"ticket_id": entry.ticket_id, "reason": why})
+            result.by_outcome[TARGET_DOWN] = result.by_outcome.get(TARGET_DOWN, 0) + 1
+            continue
         if why is None:
             result.accounted += 1
             key = outcome_key(entry)

@@ -70,6 +70,14 @@ def assess(
         verdicts.append(Verdict(None, "unaccounted", 0, None, False, msg, observed=False))
     else:
         verdicts.append(unaccounted_verdict(len(recon.unaccounted), recon.created))
+    if recon.target_died or recon.unchecked:
+        died = recon.target_died or "the target stopped answering"
+        unchecked = (
+            f"; {len(recon.unchecked)} tickets could not be looked up (target down)"
+            if recon.unchecked
+            else ""
+        )
+        verdicts.append(Verdict(None, "target", 0, None, False, died + unchecked))
     return verdicts, overall(verdicts, generator)
 
 
@@ -125,18 +133,21 @@ def run_findings(
     verdicts: list[Verdict], generator: GeneratorHealth, recon: Reconciliation, *, file: str | None
 ) -> list[Finding]:
     """Findings a run records: each breach, each unaccounted ticket, a saturated generator."""
-    findings = [v.finding(file=file if v.line else None) for v in verdicts if not v.passed]
+    # the target's death is the finding below, with what it means for the tickets
+    failed = [v for v in verdicts if not v.passed and v.metric != "target"]
+    findings = [v.finding(file=file if v.line else None) for v in failed]
     findings = [f for f in findings if f.kind != "stress.tickets.unaccounted"]
-    if recon.target_down:
-        down = sum(1 for u in recon.unaccounted if u["reason"].startswith("target down"))
+    if recon.target_down or recon.target_died:
+        died = recon.target_died or "target down: the system under test stopped answering"
+        if recon.source == "database":
+            tickets = "its tickets were reconciled through its database"
+            fix = None
+        else:
+            tickets = f"{len(recon.unchecked)} tickets could not be looked up"
+            fix = "pass --db with the system's database to reconcile through it"
         findings.append(
             Finding(
-                Severity.ERROR,
-                "stress.target.down",
-                "system under test",
-                f"target down: the system under test stopped answering; {down} tickets could "
-                "not be looked up",
-                fix="pass --db with the system's database to reconcile through it",
+                Severity.ERROR, "stress.target.down", "system under test", f"{died}; {tickets}", fix
             )
         )
     for item in recon.unaccounted[:MAX_UNACCOUNTED_FINDINGS]:

@@ -227,9 +227,13 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
             env=credentials.child_env(system.auth),
             worker_extra=[] if is_refsys else system_worker_args(system) + cred_args,
         )
-        cpu = _drive_locust(plan, options, notify)
+        watch = TargetWatch(target, refsys.process if options.target is None else None)
+        cpu = _drive_locust(plan, options, lambda s: (watch.check(s), notify(s)))
+        watch.finish()
         notify(LiveStatus("collecting", time.time() - wall_start, options.duration_s))
         recon = reconcile_run(run_dir, system, target, db_url, tag, creds)
+        if watch.died:
+            recon.target_died, recon.target_down = watch.died, True
     return _finish(
         system=system,
         run_dir=run_dir,
@@ -245,6 +249,60 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
         recon=recon,
         wall_start=wall_start,
     )
+
+
+class TargetWatch:
+    """Notices the system under test dying during a run: the reference system the run started
+    is watched as a process every status tick; any target is asked ``/healthz`` at the end."""
+
+    def __init__(self, url: str, process: Any | None = None) -> None:
+        self.url, self.process = url, process
+        self.died = ""
+        self._elapsed = 0.0
+        self._refused = 0
+
+    def check(self, status: LiveStatus) -> None:
+        if status.phase == "load":
+            self._elapsed = status.elapsed_s
+        if self.died:
+            return
+        if self.process is None:
+            self._probe()
+            return
+        if self.process.poll() is None:
+            return
+        code = self.process.returncode
+        self._died(f"killed by signal {-code}" if code < 0 else f"exit {code}")
+
+    def _died(self, how: str) -> None:
+        at = time.strftime("%H:%M:%SZ", time.gmtime())
+        self.died = f"target died at {at}, {self._elapsed:.0f} s into the load ({how})"
+
+    def _probe(self) -> None:
+        # a refused connection is a dead server; a slow answer is only a busy one
+        from driftline.stress.reconcile import DOWN_ERRORS
+
+        try:
+            httpx.get(f"{self.url}/healthz", timeout=3.0)
+        except DOWN_ERRORS as exc:
+            self._refused += 1
+            if self._refused >= 2:
+                self._died(f"{type(exc).__name__} on /healthz")
+            return
+        except httpx.HTTPError:
+            pass
+        self._refused = 0
+
+    def finish(self) -> None:
+        self.check(LiveStatus("collecting", self._elapsed, 0.0))
+        if self.died:
+            return
+        try:
+            answered = httpx.get(f"{self.url}/healthz", timeout=5.0).status_code < 500
+        except httpx.HTTPError:
+            answered = False
+        if not answered:
+            self.died = "target stopped answering by the end of the load (/healthz)"
 
 
 def check_target(url: str) -> None:
