@@ -109,7 +109,7 @@ def capture_cmd(
     for name, why in (result.metadata.get("skipped") or {}).items():
         stderr_console().print(f"note: {name} skipped: {why}", highlight=False)
     for note in small_tables(result):
-        stderr_console().print(f"note: {note.message}", highlight=False)
+        stderr_console().print(f"note: {note.object}: {note.message}", highlight=False)
     console.print(f"captured {len(result.queries)} queries from {result.source} into {output}")
     return 0
 

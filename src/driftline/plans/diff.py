@@ -83,7 +83,7 @@ class _Context:
             severity,
             kind,
             f"query {self.label}",
-            f"{self.label}: {message}",
+            message,  # the object names the query
             fix=fix,
             file=self.after.queries_path,
             line=self.query.line if self.after.queries_path else None,
@@ -374,7 +374,7 @@ def compare(
                     Severity.INFO,
                     "plan.query_removed",
                     f"query {name}",
-                    f"{name}: in the baseline but no longer listed",
+                    "in the baseline but no longer listed",
                     source=after.source,
                 )
             )
@@ -401,7 +401,7 @@ def small_tables(capture: Capture) -> list[Finding]:
                     Severity.INFO,
                     "plan.small_tables",
                     f"query {name}",
-                    f"{name}: {', '.join(small)} below min_rows {q.min_rows:,}; plans of tiny "
+                    f"{', '.join(small)} below min_rows {q.min_rows:,}; plans of tiny "
                     "tables are not production-like (seed more data)",
                     file=capture.queries_path,
                     line=q.line if capture.queries_path else None,
