@@ -122,3 +122,34 @@ def test_other_parsing_code_uses_another_entry(tmp_path, cache_dir, monkeypatch)
     monkeypatch.setattr(baseline_cache, "_BUILDERS", (*baseline_cache._BUILDERS, "db.py"))
     load_baseline(path)
     assert len(list(cache_dir.iterdir())) == 2
+
+
+_NORMALIZE = """
+import sys
+from driftline.schema import normalize
+print(normalize.expression("(lower((d)::text) > 'x'::text)", "postgresql"))
+print(normalize.column_type("character varying(40)", "postgresql"))
+normalize.remember()
+print("sqlglot" in sys.modules)
+"""
+
+
+def _normalize_in_a_new_process(cache_root) -> list[str]:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DRIFTLINE_CACHE_DIR=str(cache_root))
+    out = subprocess.run(
+        [sys.executable, "-c", _NORMALIZE], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split("\n")[:3]
+
+
+def test_normalized_spellings_are_remembered_without_sqlglot(tmp_path):
+    first = _normalize_in_a_new_process(tmp_path)
+    assert first == ["LOWER(d) > 'x'", "varchar(40)", "True"]
+    assert _normalize_in_a_new_process(tmp_path) == [*first[:2], "False"]
+    # an entry others could have written is not read: sqlglot answers again
+    [entry] = (tmp_path / "normalized").iterdir()
+    os.chmod(entry, 0o666)
+    assert _normalize_in_a_new_process(tmp_path) == first

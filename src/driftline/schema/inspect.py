@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
 def inspect(db: str | Engine, timeouts: Timeouts | None = None) -> Schema:
     """Snapshot the live schema of ``db`` (a URL or an engine)."""
+    from driftline.schema import normalize
+
     with gc_paused():
-        return _inspect(db, timeouts)
+        schema = _inspect(db, timeouts)
+    normalize.remember()
+    return schema
 
 
 def _inspect(db: str | Engine, timeouts: Timeouts | None) -> Schema:
