@@ -99,6 +99,7 @@ ROBUST_CASES = [
     ("stress run --step-deadline-s inf -t 1s", "--step-deadline-s must be a positive"),
     ("stress run --refsys-config {d}/huge.yaml -t 1s", "huge.yaml:2: dispatch.interval_ms"),
     ("plan check --db sqlite:///{d}/real.db -b {d}/b.yaml --lock-timeout-ms 0", "--lock-timeout"),
+    ("stress run --scenario {d}/x.db -t 1s", "x.db: a locustfile is a .py file"),
 ]
 
 

@@ -45,6 +45,7 @@ from driftline.stress.refsys_proc import (
     running_refsys,
 )
 from driftline.stress.result import RunResult, judged, locust_counts, write_summaries
+from driftline.stress.rundir import LOCUST_DIR
 from driftline.stress.summary import Throughput, stage_figures
 from driftline.stress.system_run import (
     locust_credentials,
@@ -179,6 +180,8 @@ def run_stress(options: StressOptions, on_status: StatusCallback | None = None) 
     scenario = Path(options.scenario) if options.scenario else system_scenario(system)
     if not scenario.is_file():
         raise UsageError(f"scenario not found: {scenario}")
+    if scenario.suffix != ".py":
+        raise UsageError(f"--scenario {scenario}: a locustfile is a .py file")
     refsys_config = load_config(options.refsys_config)
     if options.target is None and not is_refsys:
         raise UsageError(
@@ -371,8 +374,8 @@ def _drive_locust(
             dead = [r for r, p in procs.workers().items() if p.poll() is not None]
             if dead and not status.get("started_at"):
                 raise RunError(
-                    f"Locust {dead[0]} exited before the test started:\n"
-                    f"{log_tail(plan.run_dir, dead[0])}"
+                    f"Locust {dead[0]} exited before the test started: "
+                    f"{_locust_reason(plan.run_dir, dead[0])}"
                 )
             if time.monotonic() - started > limit:
                 raise RunError(f"Locust did not finish within {limit:.0f} s; stopped it")
@@ -382,12 +385,19 @@ def _drive_locust(
     role = "local" if plan.workers <= 0 else "master"
     if not (plan.run_dir / rundir.LOCUST_SIDE_FILE).exists():
         raise RunError(
-            f"Locust ended (exit {procs.main.returncode}) without writing its stage results:\n"
-            f"{log_tail(plan.run_dir, role)}"
+            f"Locust ended (exit {procs.main.returncode}) without writing its stage results: "
+            f"{_locust_reason(plan.run_dir, role)}"
         )
     rundir.tidy_locust_files(plan.run_dir)
     final = _read_status(status_path) or status
     return GeneratorHealth.from_samples(load_samples, bool(final.get("cpu_warning")))
+
+
+def _locust_reason(run_dir: Path, role: str) -> str:
+    """The last line of a Locust process's log, and where the rest is: an error is one line."""
+    lines = [line.strip() for line in log_tail(run_dir, role).splitlines() if line.strip()]
+    log = run_dir / LOCUST_DIR / ("locust.log" if role == "local" else f"{role}.log")
+    return f"{lines[-1] if lines else 'no output'} (log: {log})"
 
 
 def _wait_workers(procs: LocustProcesses, timeout_s: float = 15.0) -> None:
