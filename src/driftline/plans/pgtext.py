@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from driftline.plans.model import Plan
-from driftline.plans.postgresql import _statement
+from driftline.plans.postgresql import CONDITIONS, _statement
 
 _FIGURES = re.compile(
     r"\s*(?:\(cost=(?P<startup>[\d.]+)\.\.(?P<total>[\d.]+) rows=(?P<rows>[\d.]+) width=\d+\))?"
@@ -40,19 +40,6 @@ _JOIN = re.compile(
 _AGGREGATE = re.compile(r"^(?:Partial |Finalize )?(?P<kind>Hash|Group|Mixed)?Aggregate$")
 _SETOP = re.compile(r"^(?P<hashed>Hash)?SetOp\b")
 _SUBPLAN = re.compile(r"^(?P<rel>InitPlan|SubPlan|CTE)\b(?P<rest>.*)$")
-_DETAILS = (
-    "Index Cond",
-    "Recheck Cond",
-    "TID Cond",
-    "Filter",
-    "Join Filter",
-    "Hash Cond",
-    "Merge Cond",
-    "One-Time Filter",
-    "Sort Key",
-    "Group Key",
-    "Cache Key",
-)
 _BUFFER_KEYS = {
     ("shared", "hit"): "Shared Hit Blocks",
     ("shared", "read"): "Shared Read Blocks",
@@ -120,7 +107,7 @@ def _detail(node: dict[str, Any], line: str) -> None:
     key, sep, value = line.partition(": ")
     if not sep:
         return
-    if key in _DETAILS:
+    if key in CONDITIONS:
         node[key] = value
     elif key == "Rows Removed by Filter":
         node[key] = float(value)

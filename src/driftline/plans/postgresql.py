@@ -73,8 +73,8 @@ NODE_OPS: dict[str, Op] = {
     "Custom Scan": Op.CUSTOM,
 }
 _JOINS = {"Nested Loop": "nested_loop", "Hash Join": "hash", "Merge Join": "merge"}
-#: Conditions and keys kept per node, as EXPLAIN prints them.
-_DETAIL = (
+#: Conditions and keys of a node, as EXPLAIN prints them (text and JSON alike).
+CONDITIONS = (
     "Index Cond",
     "Recheck Cond",
     "TID Cond",
@@ -86,6 +86,10 @@ _DETAIL = (
     "Sort Key",
     "Group Key",
     "Cache Key",
+)
+#: Details kept per node from JSON plans: the conditions and what names the node.
+_DETAIL = (
+    *CONDITIONS,
     "Subplan Name",
     "CTE Name",
     "Function Name",

@@ -44,26 +44,36 @@ def _every(n: int, cell_w: float, min_px: float = 56) -> int:
     return max(1, math.ceil(min_px / cell_w)) if n else 1
 
 
+NO_SAMPLES = Markup('<p class="muted">No stage samples in this run.</p>')
+
+
+def _stage_svg_open(grid: Grid, cell_h: float) -> str:
+    """The opening tag of a stage rows × time columns map, ``cell_h`` high per row."""
+    width, height = LABEL_W + PLOT_W, grid.shape[0] * cell_h + AXIS_H
+    return (
+        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(grid.title)}">'
+    )
+
+
+def _stage_label(stage: str, y: float, cell_h: float, weight: str = "") -> str:
+    return (
+        f'<text x="{LABEL_W - 8}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
+        f'font-size="12"{weight} fill="#1f2937">{escape(stage)}</text>'
+    )
+
+
 def stage_time_svg(grid: Grid) -> Markup:
     """Stage rows × time columns coloured by p95 / deadline; a dark dot sized by the failed
     share; a cell where most samples failed takes the failure colour instead."""
     rows, cols = grid.shape
     if not rows or not cols:
-        return Markup('<p class="muted">No stage samples in this run.</p>')
-    cell_w = PLOT_W / cols
-    cell_h = 28
-    width = LABEL_W + PLOT_W
-    height = rows * cell_h + AXIS_H
-    out = [
-        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(grid.title)}">'
-    ]
+        return NO_SAMPLES
+    cell_w, cell_h = PLOT_W / cols, 28
+    out = [_stage_svg_open(grid, cell_h)]
     for r, stage in enumerate(grid.row_labels):
         y = r * cell_h
-        out.append(
-            f'<text x="{LABEL_W - 8}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
-            f'font-size="12" font-weight="600" fill="#1f2937">{escape(stage)}</text>'
-        )
+        out.append(_stage_label(stage, y, cell_h, ' font-weight="600"'))
         for c in range(cols):
             ratio = grid.values[r][c]
             err = grid.overlay[r][c] if grid.overlay else None
@@ -167,21 +177,12 @@ def relative_svg(grid: Grid) -> Markup:
     """Stage rows × time columns coloured by p95 against the stage's usual p95."""
     rows, cols = grid.shape
     if not rows or not cols:
-        return Markup('<p class="muted">No stage samples in this run.</p>')
-    cell_w = PLOT_W / cols
-    cell_h = 20
-    width = LABEL_W + PLOT_W
-    height = rows * cell_h + AXIS_H
-    out = [
-        f'<svg class="heat" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(grid.title)}">'
-    ]
+        return NO_SAMPLES
+    cell_w, cell_h = PLOT_W / cols, 20
+    out = [_stage_svg_open(grid, cell_h)]
     for r, stage in enumerate(grid.row_labels):
         y = r * cell_h
-        out.append(
-            f'<text x="{LABEL_W - 8}" y="{y + cell_h / 2 + 4:.1f}" text-anchor="end" '
-            f'font-size="12" fill="#1f2937">{escape(stage)}</text>'
-        )
+        out.append(_stage_label(stage, y, cell_h))
         for c in range(cols):
             value = grid.values[r][c]
             if value is None:
