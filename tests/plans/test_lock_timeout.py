@@ -112,3 +112,30 @@ def test_timeout_kinds_of_each_dialect():
     assert lite.timeout_kind(sqlite3.OperationalError("database is locked")) == "lock"
     assert lite.timeout_kind(sqlite3.OperationalError("interrupted")) == "statement"
     assert pg.timeout_kind(sa.exc.ArgumentError("x")) is None
+
+
+SLOW = """driftline: 1
+kind: queries
+queries:
+  - name: slow
+    sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000000)
+      SELECT count(*) FROM c"
+    params:
+      - {}
+"""
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_statement_timeout_is_one_line_naming_host_and_option(db, request, tmp_path, capsys):
+    url = request.getfixturevalue({"sqlite": "sqlite_url", "postgresql": "pg_url"}[db])
+    make_engine(url).dispose()
+    if db == "sqlite":
+        sqlite3.connect(parse_url(url).database).close()
+    (tmp_path / "slow.yaml").write_text(SLOW)
+    argv = ["plan", "capture", "--db", url, "-q", str(tmp_path / "slow.yaml")]
+    argv += ["-o", str(tmp_path / "c.yaml"), "--analyze", "--runs", "1"]
+    code = run([*argv, "--statement-timeout-ms", "50"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "stopped by the statement timeout of 50 ms" in err, err
+    assert "query 'slow'" in err and "--statement-timeout-ms" in err
