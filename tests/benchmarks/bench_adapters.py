@@ -1,6 +1,7 @@
 """Benchmark: Request Tracker 5 and the reference system side by side, and what adapters cost.
 
     python tests/benchmarks/bench_adapters.py [--users 10] [--duration 60] [--rt URL] [--rt-db URL]
+        [--rt-mysql URL] [--rt-mysql-db URL]
     python tests/benchmarks/bench_adapters.py --tracker-only [--samples 200000]
     python tests/benchmarks/bench_adapters.py --tracker-only --before OLD_STAGES_PY
 
@@ -10,8 +11,9 @@
    stages.py``) and times both in this process, alternating rounds, best of each.
 2. The same users and duration against the reference system (started on embedded SQLite) and
    against RT (``--rt``, default http://127.0.0.1:8093 with ``.ci/install-rt``'s load user;
-   credentials from DRIFTLINE_TARGET_USER / DRIFTLINE_TARGET_PASSWORD): tickets/s, each stage's
-   p50/p95, and the generator's CPU.
+   credentials from DRIFTLINE_TARGET_USER / DRIFTLINE_TARGET_PASSWORD) and the same RT on MariaDB
+   (``--rt-mysql``, default http://127.0.0.1:8094; ``--rt-mysql ''`` leaves it out): tickets/s,
+   each stage's p50/p95, and the generator's CPU.
 """
 
 from __future__ import annotations
@@ -83,6 +85,7 @@ def run_one(label: str, **options: Any) -> dict[str, Any]:
         "cpu_max": doc["generator"]["cpu_percent_max"],
         "cpu_mean": doc["generator"]["cpu_percent_mean"],
         "stages": stages,
+        "stage_order": list(doc.get("stage_order") or STAGE_ORDER),
         "not_observed": doc.get("not_observed") or {},
         "verdict": doc["verdict"],
         "reconciled": f"{doc['reconcile']['accounted']}/{doc['reconcile']['created']}",
@@ -93,8 +96,19 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
+def merged_order(orders: list[list[str]]) -> list[str]:
+    """Every stage of every system once, each after the stages it follows in its own system."""
+    merged: list[str] = []
+    for order in orders:
+        for i, name in enumerate(order):
+            if name not in merged:
+                after = [merged.index(p) + 1 for p in order[:i] if p in merged]
+                merged.insert(max(after, default=0), name)
+    return merged
+
+
 def print_side_by_side(rows: list[dict[str, Any]]) -> None:
-    order = list(STAGE_ORDER)
+    order = merged_order([r["stage_order"] for r in rows])
     print(f"{'':>10} " + "  ".join(f"{r['label']:>22}" for r in rows))
     for key, label in (
         ("tickets_per_s", "tickets/s"),
@@ -124,6 +138,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--rt", default="http://127.0.0.1:8093")
     parser.add_argument("--rt-db", default="postgresql://postgres@127.0.0.1/driftline_rt")
+    parser.add_argument("--rt-mysql", default="http://127.0.0.1:8094")
+    parser.add_argument("--rt-mysql-db", default="mysql://root@127.0.0.1:3306/driftline_rt_mysql")
     parser.add_argument("--samples", type=int, default=200_000)
     parser.add_argument("--tracker-only", action="store_true")
     parser.add_argument("--before", help="stages.py of a driftline before adapters")
@@ -157,6 +173,9 @@ def main() -> None:
         run_one("refsys (SQLite)", **common),
         run_one("RT 5 (PostgreSQL)", system="rt", target=args.rt, db=args.rt_db, **common),
     ]
+    if args.rt_mysql:
+        db = args.rt_mysql_db
+        rows.append(run_one("RT 5 (MariaDB)", system="rt", target=args.rt_mysql, db=db, **common))
     print_side_by_side(rows)
 
 

@@ -45,15 +45,12 @@ def _answering(server: RT) -> RT:
     return server
 
 
-@pytest.fixture(scope="session")
-def rt() -> RT:
-    """RT on the shared PostgreSQL."""
+def _server(name: str, url: str, db: str) -> RT:
+    """An RT instance: ``DRIFTLINE_<name>_URL`` and ``_DB`` override the install script's."""
     return _answering(
         RT(
-            url=os.environ.get("DRIFTLINE_RT_URL", "http://127.0.0.1:8093"),
-            db=os.environ.get(
-                "DRIFTLINE_RT_DB", "postgresql://postgres@127.0.0.1:5432/driftline_rt"
-            ),
+            url=os.environ.get(f"DRIFTLINE_{name}_URL", url),
+            db=os.environ.get(f"DRIFTLINE_{name}_DB", db),
             user="driftline",
             password=os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local"),
         )
@@ -61,15 +58,16 @@ def rt() -> RT:
 
 
 @pytest.fixture(scope="session")
+def rt() -> RT:
+    """RT on the shared PostgreSQL."""
+    return _server(
+        "RT", "http://127.0.0.1:8093", "postgresql://postgres@127.0.0.1:5432/driftline_rt"
+    )
+
+
+@pytest.fixture(scope="session")
 def rt_mysql() -> RT:
     """The second instance of the same RT, on the shared MariaDB."""
-    return _answering(
-        RT(
-            url=os.environ.get("DRIFTLINE_RT_MYSQL_URL", "http://127.0.0.1:8094"),
-            db=os.environ.get(
-                "DRIFTLINE_RT_MYSQL_DB", "mysql://root@127.0.0.1:3306/driftline_rt_mysql"
-            ),
-            user="driftline",
-            password=os.environ.get("DRIFTLINE_RT_PASSWORD", "driftline-rt-local"),
-        )
+    return _server(
+        "RT_MYSQL", "http://127.0.0.1:8094", "mysql://root@127.0.0.1:3306/driftline_rt_mysql"
     )
