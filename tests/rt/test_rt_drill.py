@@ -2,7 +2,8 @@
 MariaDB: dropping ``transactions1`` is caught by the stress thresholds (the history stage, whose
 query reads through it, misses its calibrated deadline), by schema check and by plan check; after
 the restore all three are green, every ticket is reconciled through RT's database, the index is
-back and the seeded rows are gone. Ctrl-C in the middle of the fault restores the index too."""
+back and the seeded rows are gone. Ctrl-C or SIGTERM in the middle of the fault restores the
+index too."""
 
 from __future__ import annotations
 
@@ -141,7 +142,10 @@ def test_index_drop_drill_is_caught_and_recovers(any_rt, tmp_path, capsys):
     assert "transactions1" in (tmp_path / "drill.json").read_text(encoding="utf-8").lower()
 
 
-def test_ctrl_c_during_the_fault_restores_the_index(rt_env, tmp_path):
+@pytest.mark.parametrize(
+    "stop", ["ctrl-c", "sigterm"], ids=["ctrl-c to the process group", "sigterm to driftline"]
+)
+def test_stopping_the_drill_during_the_fault_restores_the_index(rt_env, tmp_path, stop):
     rt = rt_env
     adapter = _adapter(tmp_path, **{"postgresql: 2000000": "postgresql: 0"})
     out = tmp_path / "out"
@@ -165,11 +169,14 @@ def test_ctrl_c_during_the_fault_restores_the_index(rt_env, tmp_path):
         assert list(out.glob("drill-*/fault/*/")), "the fault run never started"
         assert not _state(rt.db)[0], "the index should be dropped during the fault run"
         time.sleep(2)
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        if stop == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        else:
+            os.kill(proc.pid, signal.SIGTERM)  # what a cancelled CI job or `kill` does
         _, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
-    assert _state(rt.db)[0], "Ctrl-C left transactions1 dropped"
+    assert _state(rt.db)[0], f"{stop} left transactions1 dropped"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -21,6 +24,21 @@ def _parse_duration(text: str) -> float:
     from driftline.cli.stress import parse_duration
 
     return parse_duration(text)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, ``kill``) ends a drill as Ctrl-C does: through its cleanup,
+    which restores what the fault changed."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def drill(
@@ -81,7 +99,7 @@ def drill(
         thresholds=thresholds,
     )
     err = stderr_console()
-    with err.status(f"drill {name}") as status:
+    with err.status(f"drill {name}") as status, _terminate_as_interrupt():
         result = run_drill(name, options, progress=lambda m: status.update(f"drill {name}: {m}"))
     if fmt == "terminal" and out_file is None:
         stdout_console().print(drill_renderable(result))
