@@ -258,7 +258,12 @@ def connection_error(url: URL, exc: BaseException) -> ConnectionFailed:
 
 
 def database_error(
-    url: URL, exc: BaseException, timeouts: Timeouts | None = None, what: str = ""
+    url: URL | PlainUrl,
+    exc: BaseException,
+    timeouts: Timeouts | None = None,
+    what: str = "",
+    *,
+    options: bool = True,
 ) -> Exception:
     """Map a driver error met while reading to the driftline error it means, or return ``exc``.
 
@@ -269,14 +274,15 @@ def database_error(
     text = _first_line(exc)
     t = timeouts or Timeouts()
     # the options exist where a command lets the user set the timeouts (it passes them here)
-    lock_hint = ", or wait longer with --lock-timeout-ms" if timeouts else ""
-    statement_hint = "; allow more with --statement-timeout-ms" if timeouts else ""
+    hint = bool(timeouts) and options
+    lock_hint = ", or wait longer with --lock-timeout-ms" if hint else ""
+    statement_hint = "; allow more with --statement-timeout-ms" if hint else ""
     waited = f"{t.lock_ms} ms" if timeouts else "the lock timeout"
     kind = dialects.of(url).timeout_kind(getattr(exc, "orig", None) or exc)
     where = f"{describe(url)}: {what + ': ' if what else ''}"
     if kind == "lock":
         return DatabaseTimeout(
-            f"{where}another session holds a lock this read needs ({text}); gave up after "
+            f"{where}another session holds a lock this statement needs ({text}); gave up after "
             f"{waited}: retry when it is released{lock_hint}"
         )
     if kind == "statement":

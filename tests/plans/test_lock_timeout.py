@@ -139,3 +139,36 @@ def test_a_statement_timeout_is_one_line_naming_host_and_option(db, request, tmp
     assert code == 2 and len(err.splitlines()) == 1, err
     assert "stopped by the statement timeout of 50 ms" in err, err
     assert "query 'slow'" in err and "--statement-timeout-ms" in err
+
+
+@pytest.mark.parametrize(
+    "db",
+    [
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
+def test_a_drill_that_cannot_get_its_lock_gives_up_in_one_line(db, request):
+    """A drill's DROP INDEX waits a bounded time for a lock another session holds."""
+    from driftline.drills import index_fault
+    from driftline.errors import DatabaseTimeout
+
+    url = request.getfixturevalue("pg_url" if db == "postgresql" else "mysql_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE ticket (id INTEGER PRIMARY KEY, state VARCHAR(20))")
+        conn.exec_driver_sql("CREATE INDEX ix_state ON ticket (state)")
+    index = index_fault.index_ddl(engine, "ix_state", "ticket")
+    try:
+        with _locked(url):
+            started = time.monotonic()
+            with pytest.raises(DatabaseTimeout) as caught:
+                index_fault.drop(engine, index)
+            elapsed = time.monotonic() - started
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert "\n" not in message and "127.0.0.1:" in message, message
+    assert "another session holds a lock" in message and "DROP INDEX" in message, message
+    assert "--lock-timeout-ms" not in message  # the drill has no such option
+    assert elapsed < 60, elapsed

@@ -97,6 +97,10 @@ class Dialect(ABC):
         port = f":{url.port}" if url.port else ""
         return f"{self.name}://{host}{port}/{url.database or ''}"
 
+    def lock_timeout_sql(self, ms: int) -> str | None:
+        """The statement that bounds this session's (or transaction's) lock waits, if any."""
+        return None
+
     # --- errors ---------------------------------------------------------------------------
     def timeout_kind(self, error: BaseException) -> str | None:
         """What stopped a statement, from the driver's exception: ``"lock"`` (a lock held by

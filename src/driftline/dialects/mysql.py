@@ -144,6 +144,9 @@ class MySQL(Dialect):
     _STATEMENT_ERRORS: ClassVar[frozenset[int]] = frozenset({1969, 3024})
     _READ_ERRORS: ClassVar[frozenset[int]] = frozenset({2013})
 
+    def lock_timeout_sql(self, ms: int) -> str | None:
+        return f"SET SESSION lock_wait_timeout = {max(1, int(ms) // 1000)}"
+
     def timeout_kind(self, error: BaseException) -> str | None:
         code = error.args[0] if error.args and isinstance(error.args[0], int) else None
         if code in self._LOCK_ERRORS:

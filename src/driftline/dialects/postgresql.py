@@ -132,6 +132,9 @@ class PostgreSQL(Dialect):
         finally:
             conn.close()
 
+    def lock_timeout_sql(self, ms: int) -> str | None:
+        return f"SET LOCAL lock_timeout = {int(ms)}"
+
     def timeout_kind(self, error: BaseException) -> str | None:
         state = getattr(error, "sqlstate", None)
         if state == "55P03":  # lock_not_available: lock_timeout, or NOWAIT

@@ -117,9 +117,28 @@ def index_ddl(engine: Engine, name: str, table: str) -> DroppedIndex:
     return found
 
 
+#: how long the drill's DDL waits for a lock another session holds before it gives up
+DDL_LOCK_TIMEOUT_MS = 10_000
+
+
 def drop(engine: Engine, index: DroppedIndex) -> None:
+    """Drop the index, waiting at most :data:`DDL_LOCK_TIMEOUT_MS` for a lock another session
+    holds on its table (then one line naming the host, not a drill that hangs)."""
+    from driftline.db import Timeouts, database_error
+
     with engine.begin() as conn:
-        conn.exec_driver_sql(index.drop)
+        setting = dialects.of(engine).lock_timeout_sql(DDL_LOCK_TIMEOUT_MS)
+        if setting:
+            conn.exec_driver_sql(setting)
+        try:
+            conn.exec_driver_sql(index.drop)
+        except sa.exc.DBAPIError as exc:
+            waited = Timeouts(lock_ms=DDL_LOCK_TIMEOUT_MS)
+            what = f"drill: {index.drop}"
+            mapped = database_error(engine.url, exc, waited, what, options=False)
+            if mapped is exc:
+                raise
+            raise mapped from None
 
 
 def restore(engine: Engine, index: DroppedIndex) -> None:
