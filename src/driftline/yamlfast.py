@@ -19,7 +19,9 @@ Any of these sends the file to PyYAML. The parsing is the libraries'; this modul
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Iterator
 from typing import Any, Final
 
 import yaml
@@ -116,3 +118,58 @@ def fast_load(text: str) -> Any:
     except (yaml_rs.YAMLDecodeError, ValueError, TypeError, RecursionError):
         return DEFER  # PyYAML reads it again and words the error with its line
     return data if _agrees(data) else DEFER
+
+
+class Deferred(Exception):
+    """A part of the text :func:`fast_load_split` cannot vouch for: read the whole with PyYAML."""
+
+
+#: a top-level key (column 0) whose value is a block on the lines below it
+_BLOCK_KEY = "^{key}:[ \t]*(?:#[^\n]*)?\n"
+#: the next line at column 0 that is not a comment: the end of a top-level block
+_TOP_LEVEL = re.compile(r"^[^\s#]", re.MULTILINE)
+#: a line at indent 2 that starts an entry of a top-level block mapping
+_ENTRY = re.compile(r"^  (?=[^\s#\-])", re.MULTILINE)
+
+
+def fast_load_split(text: str, key: str, per: int = 500) -> tuple[dict, Iterator[dict]] | Any:
+    """``yaml.safe_load(text)`` as the document without its top-level ``key`` and, lazily, the
+    mapping under ``key`` in parts of about ``per`` entries, so that only one part is held as
+    parsed data at a time; :data:`DEFER` when the text is not laid out so.
+
+    Each part is read as a YAML text of its own. That gives the whole text's answer: at indent 2
+    in block context a line ends every construct nested deeper, and a split inside a flow
+    collection or a quoted scalar leaves one part unclosed, which does not parse. The iterator
+    raises :class:`Deferred` when a part does not parse, is not a mapping, or yaml_rs's answer
+    for it is not provably PyYAML's (:func:`fast_load`).
+    """
+    head = "\n" + text
+    if any(marker in head for marker in _MARKERS):
+        return DEFER
+    found = re.search(_BLOCK_KEY.format(key=re.escape(key)), text, re.MULTILINE)
+    if found is None:
+        return DEFER
+    start = found.end()
+    after = _TOP_LEVEL.search(text, start)
+    end = after.start() if after else len(text)
+    rest = fast_load(text[: found.start()] + text[end:])
+    if not isinstance(rest, dict) or key in rest:
+        return DEFER
+    cuts = [m.start() for m in _ENTRY.finditer(text, start, end)]
+    if not cuts or not _comments(text[start : cuts[0]]):
+        return DEFER
+    bounds = [*cuts[::per], end]
+
+    def parts() -> Iterator[dict]:
+        for lo, hi in itertools.pairwise(bounds):
+            data = fast_load(text[lo:hi])
+            if not isinstance(data, dict):
+                raise Deferred(key)
+            yield data
+
+    return rest, parts()
+
+
+def _comments(text: str) -> bool:
+    """Is ``text`` blank lines and comment lines only?"""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())

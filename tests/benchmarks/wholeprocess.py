@@ -1,7 +1,8 @@
 """Time whole processes, as a CI job does: start-up, work and exit, best of N, taken in turns.
 
 Every case runs once per round, in the same order, so driftline and its peer see the same load.
-Peak memory is the process's own maximum resident set (``wait4``), not its children's.
+Peak memory is the process's own maximum resident set (``wait4``), not its children's; CPU time
+is its user + system seconds, which the machine's load barely changes (wall time it doubles).
 """
 
 from __future__ import annotations
@@ -27,10 +28,15 @@ class Case:
 class Result:
     walls: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
 
     @property
     def best(self) -> float:
         return min(self.walls)
+
+    @property
+    def best_cpu(self) -> float:
+        return min(self.cpus) if self.cpus else float("nan")
 
     @property
     def peak_mb(self) -> float:
@@ -43,6 +49,12 @@ class CommandFailed(RuntimeError):
 
 def run_once(case: Case) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one run; raises when the exit code is not ``ok``."""
+    wall, rss, _ = measure(case)
+    return wall, rss
+
+
+def measure(case: Case) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one run."""
     env = dict(os.environ, **(case.env or {}))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -57,7 +69,7 @@ def run_once(case: Case) -> tuple[float, float]:
             out.seek(0)
             tail = (err.read() or out.read()).decode(errors="replace")[-1500:]
             raise CommandFailed(f"{' '.join(case.argv)} exited {proc.returncode}:\n{tail}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def alternate(
@@ -70,9 +82,10 @@ def alternate(
         for name, case in cases.items():
             if round_ >= (fewer or {}).get(name, rounds):
                 continue
-            wall, rss = run_once(case)
+            wall, rss, cpu = measure(case)
             results[name].walls.append(wall)
             results[name].rss_mb.append(rss)
+            results[name].cpus.append(cpu)
     return results
 
 
@@ -82,8 +95,9 @@ def load() -> str:
 
 
 def table(results: Mapping[str, Result], peer_of: Mapping[str, str] | None = None) -> str:
-    """One line per case: best wall, peak RSS and, for a case with a peer, the speed ratio."""
-    lines = [f"{'case':<44} {'best s':>8} {'peak MB':>8}  ratio"]
+    """One line per case: best wall, best CPU, peak RSS and, for a case with a peer, the speed
+    ratio (by wall time)."""
+    lines = [f"{'case':<44} {'best s':>7} {'cpu s':>6} {'peak MB':>7}  ratio"]
     for name, result in results.items():
         ratio = ""
         peer = (peer_of or {}).get(name)
@@ -93,5 +107,7 @@ def table(results: Mapping[str, Result], peer_of: Mapping[str, str] | None = Non
                 ratio = f"{factor:.1f}x faster than {peer}"
             else:
                 ratio = f"{1 / factor:.1f}x slower than {peer}"
-        lines.append(f"{name:<44} {result.best:8.3f} {result.peak_mb:8.0f}  {ratio}")
+        lines.append(
+            f"{name:<44} {result.best:7.3f} {result.best_cpu:6.2f} {result.peak_mb:7.0f}  {ratio}"
+        )
     return "\n".join(lines)

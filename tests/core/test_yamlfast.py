@@ -17,7 +17,7 @@ import yaml
 from driftline.errors import BaselineError
 from driftline.schema.baseline import Baseline, load_baseline, write_baseline
 from driftline.schema.model import Column, Index, Schema, Table
-from driftline.yamlfast import DEFER, fast_load
+from driftline.yamlfast import DEFER, Deferred, fast_load, fast_load_split
 from driftline.yamlfile import FAST_LOAD_MIN_CHARS, parse_yaml, safe_dump
 
 BASELINES = Path(__file__).resolve().parents[2] / "baselines"
@@ -172,3 +172,57 @@ def test_big_baseline_with_a_bad_value_names_its_line(tmp_path):
     path.write_text(text[:where] + "      note: {nullable: true" + text[where + len(bad) :])
     with pytest.raises(BaselineError, match=rf"big.yaml:{line}: column .* needs a type"):
         load_baseline(path)
+
+
+def _whole_by_parts(text: str, per: int):
+    """The document :func:`fast_load_split` reads in parts, put back together (DEFER if it
+    defers, at once or while reading a part)."""
+    split = fast_load_split(text, "tables", per)
+    if split is DEFER:
+        return DEFER
+    rest, parts = split
+    tables: dict = {}
+    try:
+        for part in parts:
+            tables.update(part)
+    except Deferred:
+        return DEFER
+    return {**rest, "tables": tables}
+
+
+@pytest.mark.parametrize("per", [1, 7, 500])
+def test_a_baseline_read_in_parts_is_the_whole_document(tmp_path, per):
+    text = write_baseline(Baseline(big_schema(60)), tmp_path / "b.yaml").read_text()
+    text = text.replace("tables:\n", "tables:  # the tables\n# a comment\n", 1)
+    text += "zz: [1, 2]\n"
+    whole = yaml.safe_load(text)
+    parted = _whole_by_parts(text, per)
+    assert parted is not DEFER
+    assert set(parted) == set(whole)  # baselines are read by key, not by top-level order
+    assert same(parted, {k: whole[k] for k in parted})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a flow mapping whose continuation line sits at indent 2: a part would cut it
+        "tables:\n  a: {x: 1,\n  b: 2}\n  c: {x: 3}\n",
+        # a quoted scalar over lines, one at indent 2
+        'tables:\n  a: "one\n  b: two"\n  c: 1\n',
+        # an anchor in one part, its alias in another
+        "tables:\n  a: &x {k: 1}\n  b: *x\n",
+        # tables twice, or not a mapping
+        "tables:\n  a: 1\ntables:\n  b: 2\n",
+        "tables:\n  - a\n  - b\n",
+        "tables:\n  a: yes\n  b: 1\n",
+    ],
+)
+def test_text_that_parts_would_misread_is_read_whole(text):
+    assert _whole_by_parts(text, 1) is DEFER
+
+
+def test_a_baseline_read_in_parts_is_read_as_a_whole_one(tmp_path):
+    text = write_baseline(Baseline(big_schema(400)), tmp_path / "b.yaml").read_text()
+    assert len(text) >= FAST_LOAD_MIN_CHARS
+    assert fast_load_split(text, "tables") is not DEFER
+    assert load_baseline(tmp_path / "b.yaml").schema.tables == big_schema(400).tables

@@ -30,7 +30,7 @@ Optional fields are written only when they differ from the database's default.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -289,15 +289,39 @@ def load_baseline(path: str | Path) -> Baseline:
         cached = baseline_cache.load(text, str(path))
         if cached is not None:
             return cached
-        doc = parse_yaml(text, path)
+        baseline = _from_parts(text, path)
+        if baseline is None:
+            baseline = _from_doc(parse_yaml(text, path), path)
     except InputFileError as exc:
         raise BaselineError(exc.path, exc.message.split(": ", 1)[-1], exc.line) from None
-    baseline = _from_doc(doc, path)
     baseline_cache.store(text, baseline)
     return baseline
 
 
-def _from_doc(doc: YamlDoc, path: str | Path) -> Baseline:
+def _from_parts(text: str, path: str | Path) -> Baseline | None:
+    """A big baseline built while its tables are parsed a few hundred at a time, so that the
+    parsed data of all tables (many times the model's size) is never held at once; None when
+    the text must be parsed whole (then the whole parse also words any error)."""
+    from driftline.yamlfast import DEFER, Deferred, fast_load_split
+    from driftline.yamlfile import FAST_LOAD_MIN_CHARS
+
+    if len(text) < FAST_LOAD_MIN_CHARS:
+        return None
+    split = fast_load_split(text, "tables")
+    if split is DEFER:
+        return None
+    rest, parts = split
+    try:
+        return _from_doc(YamlDoc(str(path), rest, text), path, parts)
+    except (Deferred, BaselineError):
+        return None
+
+
+def _from_doc(
+    doc: YamlDoc, path: str | Path, table_parts: Iterable[dict] | None = None
+) -> Baseline:
+    """The baseline ``doc`` holds; its tables come from ``table_parts`` when given (the
+    mappings of consecutive table entries), else from ``doc``."""
     from driftline.db import canonical_dialect
     from driftline.errors import UsageError
 
@@ -319,11 +343,17 @@ def _from_doc(doc: YamlDoc, path: str | Path) -> Baseline:
         dialect = canonical_dialect(str(data.get("dialect", "")))
     except UsageError as exc:
         raise BaselineError(doc.path, str(exc), doc.line("dialect")) from None
-    tables = _need(doc, data.get("tables") or {}, dict, "'tables'", "tables")
+    if table_parts is None:
+        table_parts = [_need(doc, data.get("tables") or {}, dict, "'tables'", "tables")]
+    tables = {}
+    for part in table_parts:
+        for k, v in part.items():
+            tables[str(k)] = _table(doc, str(k), v)
+        del part  # the next part is parsed without this one
     schema = Schema(
         dialect=dialect,
         server_version=str(data.get("server_version", "")),
-        tables={str(k): _table(doc, str(k), v) for k, v in tables.items()},
+        tables=tables,
         views={str(k): str(v) for k, v in (data.get("views") or {}).items()},
         sequences=_sequences(data.get("sequences")),
         extensions=_extensions(data.get("extensions")),

@@ -44,7 +44,7 @@ def _key(text: str) -> str:
 
 def load(text: str, path: str) -> Baseline | None:
     """The baseline an earlier load built from ``text``, or None (then parse the YAML)."""
-    if len(text) < MIN_CHARS:
+    if len(text) < MIN_CHARS or cache.directory(KIND) is None:
         return None
     plain = cache.read(KIND, _key(text))
     if plain is None:
@@ -57,7 +57,7 @@ def load(text: str, path: str) -> Baseline | None:
 
 def store(text: str, baseline: Baseline) -> None:
     """Keep what was built from ``text``."""
-    if len(text) >= MIN_CHARS:
+    if len(text) >= MIN_CHARS and cache.directory(KIND) is not None:
         cache.write(KIND, _key(text), _to_plain(baseline))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     name: str
     type: str
@@ -21,7 +21,7 @@ class Column:
     generated: str | None = None  # expression of a stored generated column
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     name: str
     columns: tuple[str, ...]  # normalized key columns or expressions, with " desc"/" nulls first"
@@ -38,7 +38,7 @@ class Index:
         return (self.columns, self.unique, self.where, self.include, self.method, self.key_options)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ForeignKey:
     name: str
     columns: tuple[str, ...]
@@ -65,7 +65,7 @@ class ForeignKey:
         return tuple(w for w in words if w)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     name: str  # qualified where the dialect has schemas: public.ticket
     columns: dict[str, Column] = field(default_factory=dict)
@@ -80,7 +80,7 @@ class Table:
     options: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sequence:
     name: str
     type: str = "bigint"
@@ -92,7 +92,7 @@ class Sequence:
     owned_by: str | None = None  # table.column whose drop drops the sequence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Schema:
     dialect: str
     server_version: str = ""
