@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from driftline.errors import BaselineError
-from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table, column
 from driftline.yamlfile import YamlDoc, parse_yaml, read_text, safe_dump
 
 
@@ -191,7 +191,7 @@ def _table(doc: YamlDoc, name: str, spec: Any) -> Table:
             raise BaselineError(
                 doc.path, f"column {name}.{cname} needs a type", doc.line(*where, "columns", cname)
             )
-        columns[str(cname)] = Column(
+        columns[str(cname)] = column(
             str(cname),
             str(c["type"]),
             bool(c.get("nullable", True)),

@@ -15,7 +15,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from driftline.schema import cache
-from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
+from driftline.schema.model import ForeignKey, Index, Schema, Sequence, Table, column
 
 if TYPE_CHECKING:
     from driftline.schema.baseline import Baseline
@@ -112,7 +112,7 @@ def _from_plain(plain: tuple, path: str) -> Baseline:
         tables={
             name: Table(
                 name,
-                {c[0]: Column(*c) for c in columns},
+                {c[0]: column(*c) for c in columns},
                 pk,
                 {i[0]: Index(*i) for i in indexes},
                 {f[0]: ForeignKey(*f) for f in fks},

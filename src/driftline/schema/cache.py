@@ -8,7 +8,8 @@ are digests of everything the entry depends on (see :func:`code_digest`), so an 
 used for inputs or code other than those it was made from.
 
 ``DRIFTLINE_CACHE_DIR`` chooses the directory (default ``$XDG_CACHE_HOME/driftline`` or
-``~/.cache/driftline``); set it to an empty string to turn every cache off.
+``~/.cache/driftline``); set it to an empty string, or ``DRIFTLINE_NO_CACHE`` to anything but
+``0``, to turn these caches off.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 def directory(kind: str) -> Path | None:
     """Where entries of ``kind`` live, or None when caches are off."""
+    if os.environ.get("DRIFTLINE_NO_CACHE", "") not in ("", "0"):
+        return None
     chosen = os.environ.get("DRIFTLINE_CACHE_DIR")
     if chosen is not None:
         return Path(chosen) / kind if chosen else None

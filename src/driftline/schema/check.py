@@ -15,7 +15,7 @@ from driftline.schema.baseline import Baseline, load_baseline, write_baseline
 from driftline.schema.diff import diff_schemas
 from driftline.schema.gcpause import gc_paused
 from driftline.schema.inspect import inspect
-from driftline.schema.model import Schema
+from driftline.schema.model import Schema, sharing
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -29,7 +29,7 @@ def snapshot(
     critical_tables: Iterable[str] = (),
 ) -> Baseline:
     """Write a baseline of the live database ``db``; critical names are ``table.index``."""
-    with gc_paused():
+    with gc_paused(), sharing():
         schema = inspect(db)
     baseline = _with_critical(Baseline(schema), schema, critical_indexes, critical_tables)
     write_baseline(baseline, out)
@@ -111,7 +111,7 @@ def compare(
     timeouts: Timeouts | None = None,
 ) -> tuple[Baseline, Schema, list[Finding]]:
     """The baseline, the live schema of ``db`` and the findings between them."""
-    with gc_paused():
+    with gc_paused(), sharing():
         return _compare(db, baseline, strict, timeouts)
 
 
@@ -207,7 +207,7 @@ def _sourced(f: Finding, source: str, baseline_path: str) -> Finding:
 
 def diff(db_a: str, db_b: str, *, strict: bool = False) -> list[Finding]:
     """Findings of ``db_b`` against ``db_a`` as the expected side (staging vs production)."""
-    with gc_paused():
+    with gc_paused(), sharing():
         a, b = _both(lambda: inspect(db_a), lambda: inspect(db_b))
     if a.dialect != b.dialect:
         raise UsageError(f"cannot diff {a.dialect} against {b.dialect}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from driftline.schema import normalize as n
 from driftline.schema.catalog import objects, rows
-from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table
+from driftline.schema.model import ForeignKey, Index, Schema, Sequence, Table, column
 
 D = "postgresql"
 _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
@@ -126,7 +126,7 @@ def inspect(conn: Any, version: str) -> Schema:
         attributes[key, r.position] = (r.column_name, r.collation_oid)
         generated = n.expression(r.column_default, D) if r.generated == "s" else None
         plain = not r.identity and not generated
-        t["columns"][r.column_name] = Column(
+        t["columns"][r.column_name] = column(
             r.column_name,
             n.column_type(r.data_type, D),
             bool(r.nullable),

@@ -7,6 +7,8 @@ optional field mean "the database's default", so baselines stay short.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -19,6 +21,37 @@ class Column:
     collation: str | None = None  # None: the type's (or table's) default collation
     identity: str | None = None  # "always" | "by default" (GENERATED … AS IDENTITY)
     generated: str | None = None  # expression of a stored generated column
+
+
+#: equal columns built inside :func:`sharing`, by their fields (None: not sharing)
+_shared: dict[tuple, Column] | None = None
+
+
+@contextlib.contextmanager
+def sharing() -> Iterator[None]:
+    """Inside, :func:`column` gives one object for equal columns: a big schema repeats a few
+    columns (``id bigint not null``) thousands of times, and two schemas that share them compare
+    equal by identity. Left, the objects are forgotten (not the schemas that hold them)."""
+    global _shared
+    outer = _shared is None
+    if outer:
+        _shared = {}
+    try:
+        yield
+    finally:
+        if outer:
+            _shared = None
+
+
+def column(*fields: object) -> Column:
+    """``Column(*fields)``, the same object as an equal one built before inside :func:`sharing`."""
+    memo = _shared
+    if memo is None:
+        return Column(*fields)  # type: ignore[arg-type]
+    found = memo.get(fields)
+    if found is None:
+        found = memo[fields] = Column(*fields)  # type: ignore[arg-type]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
