@@ -153,3 +153,18 @@ def test_normalized_spellings_are_remembered_without_sqlglot(tmp_path):
     [entry] = (tmp_path / "normalized").iterdir()
     os.chmod(entry, 0o666)
     assert _normalize_in_a_new_process(tmp_path) == first
+
+
+def test_equal_columns_are_one_object_while_sharing_and_forgotten_after():
+    from driftline.schema import model
+
+    fields = ("id", "bigint", False, None, None, None, None)
+    assert model.column(*fields) is not model.column(*fields)
+    with model.sharing():
+        first = model.column(*fields)
+        with model.sharing():  # nested: the same memo
+            assert model.column(*fields) is first
+        assert model.column("id", "int", False, None, None, None, None) is not first
+        assert model.column(*fields) == model.Column(*fields)
+    assert model._shared is None
+    assert model.column(*fields) is not first
