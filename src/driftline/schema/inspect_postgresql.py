@@ -7,7 +7,7 @@ from typing import Any
 
 from driftline.schema import normalize as n
 from driftline.schema.catalog import objects, rows
-from driftline.schema.model import ForeignKey, Index, Schema, Sequence, Table, column
+from driftline.schema.model import Column, ForeignKey, Index, Schema, Sequence, Table, column
 
 D = "postgresql"
 _INDOPTION_DESC, _INDOPTION_NULLS_FIRST = 1, 2
@@ -43,6 +43,28 @@ def _fk(r) -> ForeignKey:
         _FK_ACTIONS.get(r.on_update),
         deferrable,
         bool(r.validated),
+    )
+
+
+def _column(
+    name: str,
+    data_type: str,
+    nullable: bool,
+    default: str | None,
+    collation: str | None,
+    identity: str | None,
+    generated: str | None,
+) -> Column:
+    stored = n.expression(default, D) if generated == "s" else None
+    plain = not identity and not stored
+    return column(
+        name,
+        n.column_type(data_type, D),
+        bool(nullable),
+        n.expression(default, D) if plain else None,
+        collation,
+        _IDENTITY.get(identity or ""),
+        stored,
     )
 
 
@@ -120,21 +142,20 @@ def inspect(conn: Any, version: str) -> Schema:
             "options": _table_options(r),
         }
     attributes: dict[tuple[str, int], tuple[str, int]] = {}  # (table, attnum) → name, collation
+    made: dict[tuple, Column] = {}  # catalog fields → column: big schemas repeat columns
+    table, key, columns = None, "", {}
     for r in rows(conn, D, "columns"):
-        key = f"{r.schema_name}.{r.table_name}"
-        t = tables[key]
+        if (r.schema_name, r.table_name) != table:  # rows come table by table
+            table = (r.schema_name, r.table_name)
+            key = f"{r.schema_name}.{r.table_name}"
+            columns = tables[key]["columns"]
         attributes[key, r.position] = (r.column_name, r.collation_oid)
-        generated = n.expression(r.column_default, D) if r.generated == "s" else None
-        plain = not r.identity and not generated
-        t["columns"][r.column_name] = column(
-            r.column_name,
-            n.column_type(r.data_type, D),
-            bool(r.nullable),
-            n.expression(r.column_default, D) if plain else None,
-            r.collation,
-            _IDENTITY.get(r.identity or ""),
-            generated,
-        )
+        spec = (r.column_name, r.data_type, r.nullable, r.column_default, r.collation,
+                r.identity, r.generated)  # fmt: skip
+        built = made.get(spec)
+        if built is None:
+            built = made[spec] = _column(*spec)
+        columns[r.column_name] = built
     constraint_index_names = set()
     for r in rows(conn, D, "constraints"):
         t = tables[f"{r.schema_name}.{r.table_name}"]
