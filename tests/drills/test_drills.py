@@ -71,8 +71,8 @@ def test_index_drop_on_postgresql_in_alert_mode(drill_pg_url, tmp_path):
         "schema check",
         "plan check",
     }
-    assert expected <= _fired(result.fault)
-    assert _fired(result.recovery) == set()
+    assert expected <= _fired(result.fault), result.to_dict()
+    assert _fired(result.recovery) == set(), result.to_dict()
 
 
 def _started_at(url: str):

@@ -6,9 +6,12 @@ the healthy pickup on a loaded one (and the drill then blames a restored system)
 times the pickup as the dispatcher runs it, healthy and (for a fault that slows it) faulty, at
 the load of the moment. A single healthy pickup that times out raises an alert (alert mode),
 and a single faulty one that finishes dispatches the whole waiting queue (skip mode), so both
-sides need the same room: the deadline is the geometric mean of the slowest healthy and the
-fastest faulty pickup (without a faulty figure, 5x the slowest healthy one). The volume's
-default deadline is the floor.
+sides need room. They are not timed alike, though: both are timed on an idle database, and under
+the stress load a healthy pickup gets slower (closer to the deadline) while a faulty one only gets
+slower still (further past it). So the deadline sits two thirds of the way from the slowest
+healthy to the fastest faulty pickup on a log scale, healthy^(1/3) x faulty^(2/3): the healthy
+pickup gets the square of the faulty one's room (without a faulty figure, 5x the slowest healthy
+one). The volume's default deadline is the floor.
 """
 
 from __future__ import annotations
@@ -94,10 +97,10 @@ def faulty_min(db_url: str) -> float:
 def choose(
     floor_ms: int, healthy_ms: float, faulty_ms: float | None, subject: str = "pickup"
 ) -> PickupDeadline:
-    """The geometric mean of healthy and faulty (or healthy x HEALTHY_ROOM), at least the floor."""
+    """healthy^(1/3) x faulty^(2/3) (or healthy x HEALTHY_ROOM), at least the floor."""
     wanted = healthy_ms * HEALTHY_ROOM
     if faulty_ms is not None:
-        wanted = math.sqrt(max(healthy_ms, 0.01) * max(faulty_ms, 0.01))
+        wanted = max(healthy_ms, 0.01) ** (1 / 3) * max(faulty_ms, 0.01) ** (2 / 3)
     ms = max(floor_ms, math.ceil(wanted))
     return PickupDeadline(ms, floor_ms, healthy_ms, faulty_ms, subject)
 

@@ -28,6 +28,7 @@ from driftline.drills.faults import Fault, check_restart_target, get_fault
 from driftline.errors import ConnectionFailed, RunError, UsageError
 from driftline.stress import RunResult, StressOptions, run_stress
 from driftline.stress.refsys_proc import deep_merge
+from driftline.stress.runner import LiveStatus, StatusCallback
 
 Progress = Callable[[str], None]
 
@@ -203,7 +204,12 @@ def _with_after(detections: list[Detection], fault_at: datetime) -> list[Detecti
 
 
 def stress_run(
-    options: DrillOptions, db_url: str, directory: Path, overrides: dict, duration: float
+    options: DrillOptions,
+    db_url: str,
+    directory: Path,
+    overrides: dict,
+    duration: float,
+    on_status: StatusCallback | None = None,
 ) -> RunResult:
     """One stress run of a drill phase against the prepared database (no extra seeding)."""
     return run_stress(
@@ -217,7 +223,8 @@ def stress_run(
             thresholds=options.thresholds,
             workers=options.workers,
             dispatch_deadline_s=options.dispatch_deadline_s,
-        )
+        ),
+        on_status,
     )
 
 
@@ -267,8 +274,9 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
                 "on_query_timeout": options.on_query_timeout,
             }
         }
-        timer = None
+        timers: list[threading.Timer] = []
         failed: list[BaseException] = []
+        on_status: StatusCallback | None = None
         if fault.during_run is not None:
             during_run = fault.during_run
 
@@ -278,8 +286,16 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
                 except Exception as exc:  # reported once the run is over
                     failed.append(exc)
 
-            timer = threading.Timer(options.duration_s * fault.during_run_after_s, inject_mid_run)
-            timer.start()
+            def on_status(status: LiveStatus) -> None:
+                # Timed from the start of the load, not of the run: the reference system's
+                # start-up takes longer on a loaded machine, and a fault injected during it
+                # would test start-up instead of the running pipeline.
+                if status.phase != "load" or timers:
+                    return
+                delay = options.duration_s * fault.during_run_after_s - status.elapsed_s
+                timers.append(threading.Timer(max(0.0, delay), inject_mid_run))
+                timers[0].start()
+
         say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
         run = stress_run(
             options,
@@ -287,9 +303,12 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
             directory / "fault",
             deep_merge(base, fault.refsys_overrides),
             options.duration_s,
+            on_status,
         )
-        if timer is not None:
+        for timer in timers:
             timer.join()
+        if fault.during_run is not None and not timers:
+            raise RunError(f"drill {name}: the load never started, so the fault was not injected")
         if failed:
             raise RunError(f"drill {name}: the mid-run fault failed: {failed[0]}")
         engine.dispose()
