@@ -101,6 +101,14 @@ class Dialect(ABC):
         """The statement that bounds this session's (or transaction's) lock waits, if any."""
         return None
 
+    def analyze_sql(self, table: str) -> str:
+        """The statement that refreshes the planner's statistics of ``table`` (quoted)."""
+        return f"ANALYZE {table}"
+
+    def pool_options(self, size: int) -> dict[str, Any]:
+        """Engine options for a pool of about ``size`` concurrent sessions."""
+        return {"pool_size": size, "max_overflow": 4 * size}
+
     # --- errors ---------------------------------------------------------------------------
     def timeout_kind(self, error: BaseException) -> str | None:
         """What stopped a statement, from the driver's exception: ``"lock"`` (a lock held by

@@ -144,6 +144,9 @@ class MySQL(Dialect):
     _STATEMENT_ERRORS: ClassVar[frozenset[int]] = frozenset({1969, 3024})
     _READ_ERRORS: ClassVar[frozenset[int]] = frozenset({2013})
 
+    def analyze_sql(self, table: str) -> str:
+        return f"ANALYZE TABLE {table}"
+
     def lock_timeout_sql(self, ms: int) -> str | None:
         return f"SET SESSION lock_wait_timeout = {max(1, int(ms) // 1000)}"
 

@@ -159,6 +159,10 @@ class SQLite(Dialect):
         conn.exec_driver_sql("PRAGMA query_only = OFF")
         conn.connection.driver_connection.set_progress_handler(None, 0)
 
+    def pool_options(self, size: int) -> dict[str, Any]:
+        # one writer at a time: the default pool serves any number of readers
+        return {}
+
     def timeout_kind(self, error: BaseException) -> str | None:
         text = str(error)
         if text in ("database is locked", "database table is locked"):

@@ -85,9 +85,8 @@ def drill_parts(system: System, name: str) -> tuple[CriticalIndex, Stage]:
 
 
 def _analyze(engine: Engine, table: str) -> None:
-    verb = "ANALYZE TABLE" if dialects.of(engine).name == "mysql" else "ANALYZE"
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"{verb} {table}")
+        conn.exec_driver_sql(dialects.of(engine).analyze_sql(table))
 
 
 def seed(engine: Engine, index: CriticalIndex, say: Progress) -> Seeded:

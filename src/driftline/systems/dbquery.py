@@ -61,10 +61,9 @@ class SystemDatabase:
     """The system's database, for query stages: a small pool of connections."""
 
     def __init__(self, url: str, pool_size: int = 5) -> None:
-        options: dict[str, Any] = {}
-        if not url.startswith("sqlite"):
-            options = {"pool_size": pool_size, "max_overflow": 4 * pool_size}
-        self.engine = make_engine(url, **options)
+        from driftline import dialects
+
+        self.engine = make_engine(url, **dialects.of(url).pool_options(pool_size))
 
     def run(self, sql: str, params: dict[str, Any], timeout_ms: float) -> Observation:
         """The first row of ``sql``; raises :class:`QueryFailed` when it cannot answer in time."""
