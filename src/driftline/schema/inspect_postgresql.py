@@ -85,47 +85,81 @@ def _indexes(
     opclasses = {r.oid: r.name for r in rows(conn, D, "operator_classes")}
     collations = {r.oid: r.name for r in rows(conn, D, "collations")}
     found: dict[str, list[tuple[str, Index]]] = {}
+    #: everything an index is built from but its name → its other fields: big schemas repeat
+    #: the same index on many tables
+    made: dict[tuple, tuple] = {}
+    none = ("", 0)
     for r in rows(conn, D, "indexes"):
         if r.is_primary or (r.schema_name, r.table_name, r.index_name) in skip:
             continue
         table = f"{r.schema_name}.{r.table_name}"
-        expressions = iter(r.expressions or ())
-        options = r.options or ()
-        keys, include, key_options = [], [], []
-        for i, attnum in enumerate(r.attnums):
-            column, column_collation = attributes.get((table, attnum), ("", 0))
-            raw = _quoted(column) if attnum else next(expressions)
-            if i >= r.key_count:
-                include.append(n.expression(raw, D) or raw)
-                continue
-            opt = options[i] if i < len(options) else 0
-            desc = bool(opt & _INDOPTION_DESC)
-            nulls_first = bool(opt & _INDOPTION_NULLS_FIRST)
-            keys.append(n.key(raw, D, desc, nulls_first if desc != nulls_first else None))
-            collation = r.collations[i]
-            parts = []
-            if attnum and collation and collation != column_collation:
-                parts.append("collate " + collations.get(collation, str(collation)))
-            if r.opclasses[i] in opclasses:
-                parts.append(opclasses[r.opclasses[i]])
-            key_options.append(" ".join(parts))
-        found.setdefault(table, []).append(
-            (
-                r.index_name,
-                Index(
-                    name=r.index_name,
-                    columns=tuple(keys),
-                    unique=bool(r.is_unique),
-                    where=n.expression(r.predicate, D),
-                    include=tuple(include),
-                    method=None if r.method == "btree" else r.method,
-                    valid=bool(r.is_valid),
-                    key_options=tuple(key_options) if any(key_options) else (),
-                ),
-            )
+        spec = (
+            tuple(attributes.get((table, a), none) if a else a for a in r.attnums),
+            r.key_count,
+            tuple(r.options or ()),
+            tuple(r.collations),
+            tuple(r.opclasses),
+            tuple(r.expressions or ()),
+            r.predicate,
+            r.is_unique,
+            r.method,
+            r.is_valid,
         )
+        fields = made.get(spec)
+        if fields is None:
+            fields = made[spec] = _index_fields(*spec, opclasses, collations)
+        found.setdefault(table, []).append((r.index_name, Index(r.index_name, *fields)))
     for table, indexes in found.items():
         tables[table]["indexes"] = dict(sorted(indexes))
+
+
+def _index_fields(
+    columns: tuple,
+    key_count: int,
+    options: tuple[int, ...],
+    key_collations: tuple[int, ...],
+    key_opclasses: tuple[int, ...],
+    expression_keys: tuple[str, ...],
+    predicate: str | None,
+    unique: bool,
+    method: str,
+    valid: bool,
+    opclasses: dict[int, str],
+    collations: dict[int, str],
+) -> tuple:
+    """An index's fields after its name, from its keys (``columns``: name and collation of each
+    column key, 0 for an expression key) and the rest of its catalog row."""
+    expressions = iter(expression_keys)
+    keys, include, key_options = [], [], []
+    for i, attribute in enumerate(columns):
+        if attribute:
+            column, column_collation = attribute
+            raw = _quoted(column)
+        else:
+            column_collation, raw = 0, next(expressions)
+        if i >= key_count:
+            include.append(n.expression(raw, D) or raw)
+            continue
+        opt = options[i] if i < len(options) else 0
+        desc = bool(opt & _INDOPTION_DESC)
+        nulls_first = bool(opt & _INDOPTION_NULLS_FIRST)
+        keys.append(n.key(raw, D, desc, nulls_first if desc != nulls_first else None))
+        collation = key_collations[i]
+        parts = []
+        if attribute and collation and collation != column_collation:
+            parts.append("collate " + collations.get(collation, str(collation)))
+        if key_opclasses[i] in opclasses:
+            parts.append(opclasses[key_opclasses[i]])
+        key_options.append(" ".join(parts))
+    return (
+        tuple(keys),
+        bool(unique),
+        n.expression(predicate, D),
+        tuple(include),
+        None if method == "btree" else method,
+        bool(valid),
+        tuple(key_options) if any(key_options) else (),
+    )
 
 
 def inspect(conn: Any, version: str) -> Schema:
