@@ -54,9 +54,9 @@ def test_a_repeated_run_is_answered_without_parsing(tmp_path, migration):
     assert first[0] == 1 and {f["kind"] for f in first[1]} == {
         "lint.no_where", "lint.index_not_concurrently", "lint.table_rewrite",
     }  # fmt: skip
-    assert len(list(cache.glob("*.json"))) == 1
-    assert oct(cache.stat().st_mode & 0o777) == "0o700"
-    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in cache.glob("*.json"))
+    assert len(list((cache / "lint").glob("*.json"))) == 1
+    assert oct((cache / "lint").stat().st_mode & 0o777) == "0o700"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in (cache / "lint").glob("*.json"))
 
 
 def test_a_changed_file_option_or_baseline_is_linted_again(tmp_path, migration):
@@ -72,13 +72,13 @@ def test_a_changed_file_option_or_baseline_is_linted_again(tmp_path, migration):
     baseline = Path(__file__).with_name("baseline.yaml")
     with_baseline = lint(cache, str(migration), "--large-table", "t", "-b", str(baseline))
     assert with_baseline[2] is True
-    assert len(list(cache.glob("*.json"))) == 4
+    assert len(list((cache / "lint").glob("*.json"))) == 4
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path, migration):
     cache = tmp_path / "cache"
     first = lint(cache, str(migration))
-    (entry,) = cache.glob("*.json")
+    (entry,) = (cache / "lint").glob("*.json")
     entry.write_text('{"format": "driftline-lint-cache 1", "findings": [{"severity": 7}]}')
     again = lint(cache, str(migration))
     assert again[2] is True and again[:2] == first[:2]
@@ -98,4 +98,5 @@ def test_failed_and_uncached_runs_store_nothing(tmp_path, migration):
     assert lint(cache, str(migration), "--rule", "no-such-rule")[0] == 2
     assert lint(cache, str(migration), DRIFTLINE_NO_CACHE="1")[2] is True
     assert lint(cache, str(migration), "--no-cache")[2] is True
-    assert not cache.exists() or list(cache.glob("*.json")) == []
+    assert lint(cache, str(migration), DRIFTLINE_CACHE_DIR="")[2] is True
+    assert not cache.exists() or list((cache / "lint").glob("*.json")) == []

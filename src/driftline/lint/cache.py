@@ -9,8 +9,9 @@ depend on the files before it (they build the schema it is judged on), so one ke
 whole run. Only successful runs are stored, so a hit also means the options were valid.
 
 Entries are plain JSON (the findings' own ``to_dict``), one file per key under
-``$DRIFTLINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/driftline/lint``, else
-``~/.cache/driftline/lint``; directory 0700, files 0600, written atomically. An unreadable or
+``$DRIFTLINE_CACHE_DIR/lint``, else ``$XDG_CACHE_HOME/driftline/lint``, else
+``~/.cache/driftline/lint`` (an empty ``DRIFTLINE_CACHE_DIR`` turns it off, as
+``DRIFTLINE_NO_CACHE`` does); directory 0700, files 0600, written atomically. An unreadable or
 malformed entry is a miss; a cache that cannot be written is silently skipped. The oldest
 entries are removed beyond :data:`MAX_ENTRIES`.
 """
@@ -35,16 +36,11 @@ MAX_ENTRIES = 200
 _CODE = ("lint", "schema/model.py", "dialects", "findings.py", "errors.py")
 
 
-def cache_dir() -> Path:
-    explicit = os.environ.get("DRIFTLINE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "driftline" / "lint"
+def cache_dir() -> Path | None:
+    """The lint entries' directory, chosen as for every derived cache; None when caches are off."""
+    from driftline.schema.cache import directory
 
-
-def enabled() -> bool:
-    return os.environ.get("DRIFTLINE_NO_CACHE", "") in ("", "0")
+    return directory("lint")
 
 
 def _code_fingerprint() -> list[str]:
@@ -121,7 +117,8 @@ def cached(
     """``run()``'s findings for ``paths`` and ``options``, from the cache when it has them.
 
     A file that cannot be read is left to ``run()``, which reports it."""
-    if not enabled():
+    where = cache_dir()
+    if where is None:
         return run()
     try:
         files = [(str(p), Path(p).read_bytes()) for p in paths]
@@ -130,7 +127,6 @@ def cached(
             options = {**options, "baseline": [str(baseline), hashlib.sha256(data).hexdigest()]}
     except OSError:
         return run()
-    where = cache_dir()
     entry = key(files, options)
     hit = load(where, entry)
     if hit is not None:
