@@ -235,8 +235,14 @@ def read_only(engine: Engine, timeouts: Timeouts | None = None) -> Iterator[Conn
             finally:
                 if not conn.invalidated:
                     tx.rollback()
-        dialect.end_read_only(conn)
     finally:
+        # The pool hands this connection to writers next: undo the session's read-only settings,
+        # or drop the connection when that fails.
+        try:
+            if not conn.invalidated:
+                dialect.end_read_only(conn)
+        except Exception:
+            conn.invalidate()
         readguard.set_deadline(conn, None)
         conn.close()
 

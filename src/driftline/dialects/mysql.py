@@ -138,6 +138,14 @@ class MySQL(Dialect):
         conn.exec_driver_sql(f"SET SESSION innodb_lock_wait_timeout = {lock_s}")
         conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
 
+    def end_read_only(self, conn: Connection) -> None:
+        limit = "max_statement_time" if conn.dialect.is_mariadb else "max_execution_time"
+        conn.exec_driver_sql("SET SESSION TRANSACTION READ WRITE")
+        conn.exec_driver_sql(
+            f"SET SESSION {limit} = DEFAULT, lock_wait_timeout = DEFAULT, "
+            "innodb_lock_wait_timeout = DEFAULT"
+        )
+
     #: server error codes: lock wait timeout; MariaDB max_statement_time, MySQL
     #: max_execution_time; the client's read timeout (lost connection during query)
     _LOCK_ERRORS: ClassVar[frozenset[int]] = frozenset({1205})
