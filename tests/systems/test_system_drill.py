@@ -45,7 +45,10 @@ def test_index_is_dropped_and_restored_from_its_own_ddl(tmp_path):
     engine = make_engine(_history(tmp_path / "rt.db"))
     try:
         dropped = index_fault.index_ddl(engine, "TRANSACTIONS1", "transactions")
-        assert dropped.create.startswith("CREATE INDEX transactions1 ON Transactions")
+        assert dropped.create == (
+            'CREATE INDEX IF NOT EXISTS "transactions1" ON "Transactions" '
+            '("objecttype", "objectid")'
+        )
         index_fault.drop(engine, dropped)
         assert "transactions1" not in _indexes(tmp_path / "rt.db")
         with pytest.raises(UsageError, match="does not exist in the database"):

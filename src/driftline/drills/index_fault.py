@@ -1,21 +1,27 @@
 """Dropping a system's critical index and putting it back exactly as it was.
 
-:func:`index_ddl` reads the index's own definition from the live server before anything is
-dropped (PostgreSQL's ``pg_get_indexdef``; MySQL/MariaDB's ``information_schema.statistics``;
-SQLite's ``sqlite_master``), so the restore re-creates what was there, whatever the adapter
-says. The drill writes that DDL into its directory first (``restore.sql``): a drill stopped hard
-leaves the statement that undoes it.
+:func:`index_ddl` reads the index's own definition from the live server's catalog (the schema
+inspector every check uses) before anything is dropped, and the dialect's DDL renderer writes
+the statements, so the restore re-creates what was there, whatever the adapter says; the drill's
+recovery schema check compares the result with the baseline taken before the drop. The drill
+writes that DDL into its directory first (``restore.sql``): a drill stopped hard leaves the
+statement that undoes it.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from driftline import dialects
 from driftline.errors import UsageError
+
+if TYPE_CHECKING:
+    from driftline.schema.model import Index, Schema, Table
 
 
 @dataclass(frozen=True)
@@ -28,77 +34,33 @@ class DroppedIndex:
     create: str
 
 
-def _quote(engine: Engine, name: str) -> str:
-    return engine.dialect.identifier_preparer.quote(name)
+def _find(schema: Schema, name: str, table: str) -> tuple[Table, Index] | None:
+    """The table and index named (case-insensitively; the table by its name without schema)."""
+    for tab in schema.tables.values():
+        if tab.name.rsplit(".", 1)[-1].lower() != table.lower():
+            continue
+        for index in tab.indexes.values():
+            if index.name.lower() == name.lower():
+                return tab, index
+        if name.lower() in {u.lower() for u in tab.uniques} or name.upper() == "PRIMARY":
+            raise UsageError(
+                f"index {name} backs a constraint of {table}; DROP INDEX cannot drop it"
+            )
+    return None
 
 
-def _pg(conn: sa.Connection, engine: Engine, name: str, table: str) -> DroppedIndex | None:
-    row = conn.execute(
-        sa.text(
-            "SELECT pg_get_indexdef(i.indexrelid) AS ddl, n.nspname AS schema, "
-            "ic.relname AS name, t.relname AS tab, "
-            "EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) AS owned "
-            "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = ic.relnamespace "
-            "WHERE lower(ic.relname) = lower(:name) AND lower(t.relname) = lower(:table) "
-            "AND n.nspname = ANY (current_schemas(false)) ORDER BY n.nspname LIMIT 1"
-        ),
-        {"name": name, "table": table},
-    ).first()
-    if row is None:
+def _read(engine: Engine, name: str, table: str) -> DroppedIndex | None:
+    from driftline.schema.inspect import inspect
+
+    found = _find(inspect(engine), name, table)
+    if found is None:
         return None
-    if row.owned:
-        raise UsageError(
-            f"index {row.name} backs a constraint of {row.tab}; DROP INDEX cannot drop it"
-        )
-    drop = f"DROP INDEX {_quote(engine, row.schema)}.{_quote(engine, row.name)}"
-    return DroppedIndex(row.name, row.tab, drop, row.ddl)
-
-
-def _mysql(conn: sa.Connection, engine: Engine, name: str, table: str) -> DroppedIndex | None:
-    rows = conn.execute(
-        sa.text(
-            "SELECT INDEX_NAME AS name, TABLE_NAME AS tab, NON_UNIQUE AS non_unique, "
-            "COLUMN_NAME AS col, SUB_PART AS sub_part FROM information_schema.statistics "
-            "WHERE TABLE_SCHEMA = DATABASE() AND lower(TABLE_NAME) = lower(:table) "
-            "AND lower(INDEX_NAME) = lower(:name) ORDER BY SEQ_IN_INDEX"
-        ),
-        {"name": name, "table": table},
-    ).all()
-    if not rows:
-        return None
-    first = rows[0]
-    if first.name.upper() == "PRIMARY":
-        raise UsageError(f"{first.tab}'s primary key is not an index a drill drops")
-    columns = ", ".join(
-        _quote(engine, r.col) + (f"({int(r.sub_part)})" if r.sub_part else "") for r in rows
-    )
-    unique = "" if int(first.non_unique) else "UNIQUE "
-    ix, tab = _quote(engine, first.name), _quote(engine, first.tab)
-    return DroppedIndex(
-        first.name,
-        first.tab,
-        f"DROP INDEX {ix} ON {tab}",
-        f"CREATE {unique}INDEX {ix} ON {tab} ({columns})",
-    )
-
-
-def _sqlite(conn: sa.Connection, engine: Engine, name: str, table: str) -> DroppedIndex | None:
-    row = conn.execute(
-        sa.text(
-            "SELECT name, tbl_name AS tab, sql FROM sqlite_master WHERE type = 'index' "
-            "AND lower(name) = lower(:name) AND lower(tbl_name) = lower(:table)"
-        ),
-        {"name": name, "table": table},
-    ).first()
-    if row is None:
-        return None
-    if not row.sql:
-        raise UsageError(f"index {row.name} backs a constraint of {row.tab}; it cannot be dropped")
-    return DroppedIndex(row.name, row.tab, f"DROP INDEX {_quote(engine, row.name)}", row.sql)
-
-
-_READERS = {"postgresql": _pg, "mysql": _mysql, "sqlite": _sqlite}
+    tab, index = found
+    # The drill's own DDL runs in a transaction: never CONCURRENTLY.
+    ddl = copy.copy(dialects.of(engine).ddl)
+    ddl.concurrent_indexes = False
+    drop = ddl.drop_index(tab.name, index.name).rstrip(";")
+    return DroppedIndex(index.name, tab.name, drop, ddl.create_index(tab.name, index).rstrip(";"))
 
 
 def index_ddl(engine: Engine, name: str, table: str) -> DroppedIndex:
@@ -106,9 +68,7 @@ def index_ddl(engine: Engine, name: str, table: str) -> DroppedIndex:
 
     A missing index is a usage error: the drill would test nothing (and it may be what an
     earlier drill that was stopped hard left behind)."""
-    reader = _READERS[dialects.of(engine).name]
-    with engine.connect() as conn:
-        found = reader(conn, engine, name, table)
+    found = _read(engine, name, table)
     if found is None:
         raise UsageError(
             f"index {name} of table {table} does not exist in the database: re-create it first "
@@ -143,9 +103,6 @@ def drop(engine: Engine, index: DroppedIndex) -> None:
 
 def restore(engine: Engine, index: DroppedIndex) -> None:
     """Re-create the index unless it is back already (restoring twice is harmless)."""
-    reader = _READERS[dialects.of(engine).name]
-    with engine.connect() as conn:
-        present = reader(conn, engine, index.name, index.table)
-    if present is None:
+    if _read(engine, index.name, index.table.rsplit(".", 1)[-1]) is None:
         with engine.begin() as conn:
             conn.exec_driver_sql(index.create)
