@@ -29,18 +29,12 @@ from typing import Any
 
 from driftline import __version__
 from driftline.findings import Finding
+from driftline.schema import cache
 
 FORMAT = "driftline-lint-cache 1"
 MAX_ENTRIES = 200
 #: driftline sources whose change can change lint findings (relative to the package)
 _CODE = ("lint", "schema/model.py", "dialects", "findings.py", "errors.py")
-
-
-def cache_dir() -> Path | None:
-    """The lint entries' directory, chosen as for every derived cache; None when caches are off."""
-    from driftline.schema.cache import directory
-
-    return directory("lint")
 
 
 def _code_fingerprint() -> list[str]:
@@ -73,28 +67,26 @@ def key(files: Sequence[tuple[str, bytes]], options: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def load(where: Path, entry: str) -> list[Finding] | None:
+def _decode(payload: bytes) -> list[Finding] | None:
+    data = json.loads(payload)
+    if data.get("format") != FORMAT:
+        return None
+    return [Finding.from_dict(item) for item in data["findings"]]
+
+
+def load(entry: str) -> list[Finding] | None:
     try:
-        data = json.loads((where / f"{entry}.json").read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
-            return None
-        return [Finding.from_dict(item) for item in data["findings"]]
-    except Exception:  # a missing, partial or foreign entry: lint again
+        return cache.read("lint", f"{entry}.json", _decode)
+    except Exception:  # a partial or foreign entry: lint again
         return None
 
 
-def store(where: Path, entry: str, findings: Iterable[Finding]) -> None:
-    body = json.dumps({"format": FORMAT, "findings": [f.to_dict() for f in findings]})
-    try:
-        where.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = where / f".{entry}.{os.getpid()}.tmp"
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(body)
-        os.replace(temp, where / f"{entry}.json")
-        _prune(where)
-    except OSError:
-        return
+def store(entry: str, findings: Iterable[Finding]) -> None:
+    body = {"format": FORMAT, "findings": [f.to_dict() for f in findings]}
+    where = cache.write("lint", f"{entry}.json", body, lambda data: json.dumps(data).encode())
+    if where is not None:
+        with contextlib.suppress(OSError):
+            _prune(where)
 
 
 def _prune(where: Path) -> None:
@@ -117,8 +109,7 @@ def cached(
     """``run()``'s findings for ``paths`` and ``options``, from the cache when it has them.
 
     A file that cannot be read is left to ``run()``, which reports it."""
-    where = cache_dir()
-    if where is None:
+    if cache.directory("lint") is None:
         return run()
     try:
         files = [(str(p), Path(p).read_bytes()) for p in paths]
@@ -128,9 +119,9 @@ def cached(
     except OSError:
         return run()
     entry = key(files, options)
-    hit = load(where, entry)
+    hit = load(entry)
     if hit is not None:
         return hit
     findings = run()
-    store(where, entry, findings)
+    store(entry, findings)
     return findings

@@ -19,6 +19,7 @@ import marshal
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,9 @@ def _private(st: os.stat_result) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def read(kind: str, name: str) -> Any | None:
-    """The plain data of an entry, or None when it is absent or cannot be trusted."""
+def read(kind: str, name: str, loads: Callable[[bytes], Any] = marshal.loads) -> Any | None:
+    """The plain data of an entry (decoded by ``loads``), or None when it is absent or cannot
+    be trusted."""
     folder = directory(kind)
     if folder is None:
         return None
@@ -64,21 +66,24 @@ def read(kind: str, name: str) -> Any | None:
         with open(folder / name, "rb") as f:
             if not (_private(os.fstat(f.fileno())) and _private(os.stat(folder))):
                 return None
-            return marshal.loads(f.read())
+            return loads(f.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
 
 
-def write(kind: str, name: str, data: Any) -> None:
-    """Keep an entry; a cache that cannot be written is skipped."""
+def write(
+    kind: str, name: str, data: Any, dumps: Callable[[Any], bytes] = marshal.dumps
+) -> Path | None:
+    """Keep an entry (encoded by ``dumps``) and return its folder; a cache that cannot be
+    written is skipped (None)."""
     folder = directory(kind)
     if folder is None:
-        return
+        return None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(os.stat(folder)):
-            return
-        payload = marshal.dumps(data)
+            return None
+        payload = dumps(data)
         fd, temp = tempfile.mkstemp(dir=folder, prefix=".entry-")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -88,4 +93,5 @@ def write(kind: str, name: str, data: Any) -> None:
             os.unlink(temp)
             raise
     except (OSError, ValueError):
-        return
+        return None
+    return folder
