@@ -289,12 +289,14 @@ def database_error(
     if kind == "lock":
         return DatabaseTimeout(
             f"{where}another session holds a lock this statement needs ({text}); gave up after "
-            f"{waited}: retry when it is released{lock_hint}"
+            f"{waited}: retry when it is released{lock_hint}",
+            kind,
         )
     if kind == "statement":
         return DatabaseTimeout(
             f"{where}stopped by the statement timeout of {t.statement_ms} ms ({text})"
-            + statement_hint
+            + statement_hint,
+            kind,
         )
     if kind == "read":
         return DatabaseTimeout(f"{where}the server stopped answering mid-read ({text})")

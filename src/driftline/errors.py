@@ -65,7 +65,12 @@ class ConnectionFailed(DriftlineError):
 
 class DatabaseTimeout(ConnectionFailed):
     """A read that a lock held by another session, the statement timeout or a silent server
-    stopped; the message names the host and the option that would let it wait longer."""
+    stopped; the message names the host and the option that would let it wait longer.
+    ``kind`` says which: ``"lock"``, ``"statement"`` or ``"read"``."""
+
+    def __init__(self, message: str, kind: str = "read") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class PermissionDenied(DriftlineError):

@@ -17,16 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from driftline.db import Timeouts, make_engine, read_only, redact
+from driftline.errors import DatabaseTimeout
 
 #: How long a query stage's statement may wait for a lock (it only reads).
 LOCK_MS = 1_000
-#: Words in a driver's error that mean the statement timeout stopped it.
-TIMEOUT_MARKERS = (
-    "statement timeout",  # PostgreSQL
-    "max_statement_time",  # MariaDB
-    "maximum statement execution time",  # MySQL
-    "interrupted",  # SQLite's progress handler
-)
 
 
 class QueryFailed(Exception):
@@ -53,8 +47,8 @@ class Observation:
 
 
 def _is_timeout(exc: BaseException) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return any(marker in text for marker in TIMEOUT_MARKERS)
+    # read_only maps each driver's timeout errors (through the dialect) to DatabaseTimeout
+    return isinstance(exc, DatabaseTimeout) and exc.kind == "statement"
 
 
 class SystemDatabase:
