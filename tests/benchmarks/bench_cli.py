@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wholeprocess import Case, alternate, load, table
+from wholeprocess import Case, alternate, byte_compile, load, table
 
 ROOT = Path(__file__).resolve().parents[2]
 HOT = ROOT / "reference_system" / "hot_queries.yaml"
@@ -56,6 +56,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--other-python", help="another installation's python, compared too")
     args = parser.parse_args()
+    byte_compile()
 
     with tempfile.TemporaryDirectory(prefix="bench_cli_") as tmp:
         work = Path(tmp)

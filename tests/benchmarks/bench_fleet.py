@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from bench_schema import build, is_complete, mark_complete, url_of
-from wholeprocess import Case, load, run_once
+from wholeprocess import Case, byte_compile, load, run_once
 
 from driftline.db import make_engine
 from driftline.scratch import DEFAULT_SERVERS, drop_database
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the databases for a rerun")
     args = parser.parse_args()
+    byte_compile()
     fleet = names(args.databases)
     driftline = [sys.executable, "-m", "driftline"]
     try:

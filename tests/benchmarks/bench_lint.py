@@ -36,7 +36,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from wholeprocess import Case, alternate, load, table
+from wholeprocess import Case, alternate, byte_compile, load, table
 
 OTHER_DATABASES = ("mysql", "sqlite", "cockroach", "mssql", "sqlserver")
 
@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--other-python", help="another installation's python, run cold too")
     args = parser.parse_args()
+    byte_compile()
     with tempfile.TemporaryDirectory(prefix="bench_lint_") as tmp:
         sources = Path(tmp) / "sources"
         sources.mkdir()

@@ -33,7 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 import sqlalchemy as sa
-from wholeprocess import Case, alternate, load, run_once, table
+from wholeprocess import Case, alternate, byte_compile, load, run_once, table
 
 from driftline.db import make_engine
 from driftline.scratch import DEFAULT_SERVERS, create_database, drop_database
@@ -208,6 +208,7 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the databases for a rerun")
     args = parser.parse_args()
+    byte_compile()
     sizes = args.tables or [1000]
     try:
         with tempfile.TemporaryDirectory(prefix="bench_schema_") as tmp:
