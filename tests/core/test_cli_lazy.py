@@ -91,6 +91,20 @@ def test_lint_loads_no_database_layer(tmp_path):
     assert modules & (SUBSYSTEMS - {"sqlglot"}) == set()
 
 
+@pytest.mark.parametrize("fmt", ["github", "json", "junit", "sarif", "markdown"])
+def test_machine_formats_load_no_terminal_renderer(tmp_path, fmt):
+    """A CI step that asks for a machine format gets plain text, without Rich in between; the
+    terminal report still renders through Rich."""
+    migration = tmp_path / "0001.sql"
+    migration.write_text("DELETE FROM t;\n")
+    code, modules = imported_by("lint", "--no-cache", "--format", fmt, str(migration))
+    assert code == 1  # the DELETE without WHERE was reported in that format
+    assert "rich" not in modules
+    code, modules = imported_by("lint", "--no-cache", str(migration))
+    assert code == 1
+    assert "rich" in modules
+
+
 def test_the_version_entry_point_imports_no_cli_stack():
     """The installed ``driftline`` script and ``python -m driftline`` answer a bare --version
     before Typer, Click or Rich load."""

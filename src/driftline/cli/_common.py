@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.core
-from rich.console import Console
 
 from driftline import output
 from driftline.findings import Finding, Severity, exit_code_for
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMAT_HELP = f"Output format: {', '.join(output.FORMATS)}."
 
@@ -39,6 +42,8 @@ def fail_on_option() -> str:
 
 def stdout_console() -> Console:
     """The console commands print to; never wider than 100 columns."""
+    from rich.console import Console
+
     console = Console()
     if console.width > 100:
         console = Console(width=100)
@@ -46,6 +51,8 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     console = Console(stderr=True)
     if console.width > 100:
         console = Console(stderr=True, width=100)
@@ -67,6 +74,9 @@ def report_findings(
         text = output.render(findings, fmt, title=title, fail_on=threshold)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    else:
+    elif fmt == "terminal":
         output.emit(findings, fmt, console=stdout_console(), title=title, fail_on=threshold)
+    else:  # machine formats are plain text: no console (nor Rich) in between
+        sys.stdout.write(output.render(findings, fmt, title=title, fail_on=threshold))
+        sys.stdout.flush()
     return exit_code_for(findings, threshold)

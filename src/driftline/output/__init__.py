@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from driftline.errors import UsageError
 from driftline.findings import Finding, Severity, sort_findings
-from driftline.output import github, jsonout, junit, markdown, sarif, terminal
+from driftline.output import github, jsonout, junit, markdown, sarif
+
+if TYPE_CHECKING:  # Rich is imported only when a terminal report is rendered
+    from rich.console import Console
 
 Renderer = Callable[[Sequence[Finding], str, Severity], str]
 
@@ -52,6 +54,10 @@ def render(
     ordered = sort_findings(findings)
     threshold = Severity.parse(fail_on)
     if fmt == "terminal":
+        from rich.console import Console
+
+        from driftline.output import terminal
+
         buffer = io.StringIO()
         console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
         terminal.print_findings(console, ordered, title=title, fail_on=threshold)
@@ -72,6 +78,8 @@ def emit(
     threshold = Severity.parse(fail_on)
     ordered = sort_findings(findings)
     if fmt == "terminal":
+        from driftline.output import terminal
+
         terminal.print_findings(console, ordered, title=title, fail_on=threshold)
     else:
         console.file.write(_TEXT_RENDERERS[fmt](ordered, title, threshold))
