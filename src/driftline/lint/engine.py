@@ -8,6 +8,7 @@ sees the tables the first one created.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 
 from driftline.errors import InputFileError
@@ -36,6 +38,12 @@ _PREPARE_NAME = re.compile(r"PREPARE\s+(\w+)", re.I)
 _MAX_DEPTH = 4
 #: sqlglot logs each statement it keeps as a command; lint reports those itself
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+@functools.cache
+def _sqlglot_dialect(name: str) -> Dialect:
+    # parse_one(read=name) looks the dialect up and builds it again for every statement
+    return Dialect.get_or_raise(name)
 
 
 def new_state(
@@ -196,7 +204,7 @@ class _Linter:
                 )  # fmt: skip
             return []
         try:
-            tree = sqlglot.parse_one(text, read=state.dialect.glot)
+            tree = sqlglot.parse_one(text, read=_sqlglot_dialect(state.dialect.glot))
         except (ParseError, TokenError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             self.unparseable(text, line, first, where, outer)
