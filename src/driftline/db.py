@@ -16,10 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from driftline import dialects
-from driftline.errors import ConnectionFailed, DatabaseTimeout, PermissionDenied, UsageError
+from driftline.errors import (
+    ConnectionFailed,
+    DatabaseFailed,
+    DatabaseTimeout,
+    DriftlineError,
+    PermissionDenied,
+    UsageError,
+)
 
 if TYPE_CHECKING:  # SQLAlchemy loads when a database is opened, not when names are looked up
-    from sqlalchemy.engine import URL, Connection, Engine
+    from sqlalchemy.engine import URL, Connection, Engine, ExceptionContext
 
 #: Canonical dialect names and the spellings users type for them (see driftline.dialects).
 DIALECT_ALIASES: dict[str, str] = dict(dialects.ALIASES)
@@ -187,7 +194,17 @@ def make_engine(url: str | URL | None, **kwargs) -> Engine:
     options.update(kwargs)
     engine = sa.create_engine(parsed, **options)
     sa.event.listen(engine, "connect", lambda dbapi_conn, _record: dialect.on_connect(dbapi_conn))
+    sa.event.listen(engine, "handle_error", _remember_where)
     return engine
+
+
+def _remember_where(context: ExceptionContext) -> None:
+    """Tag a driver error with the engine's URL, and whether it came while connecting, so
+    that :func:`database_failure` can name the database wherever the error is finally caught."""
+    error = context.sqlalchemy_exception
+    if error is not None and context.engine is not None:
+        error.driftline_url = context.engine.url  # type: ignore[attr-defined]
+        error.driftline_connecting = context.connection is None  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -303,6 +320,37 @@ def database_error(
     if re.search(r"permission denied|access denied|command denied|not authorized", text, re.I):
         return PermissionDenied(f"{describe(url)}: {text}")
     return exc
+
+
+def database_failure(exc: BaseException) -> DriftlineError | None:
+    """The driftline error a driver error that escaped its command means, or None.
+
+    Reads and the drills' lock waits map their errors where they happen (:func:`read_only`,
+    :func:`database_error`); everything else that talks to a database (drills' DDL, seeding,
+    scratch databases, stress set-up) lets the driver's error rise, and the CLI asks here. The
+    engine that raised it tagged it with its URL (:func:`make_engine`), so the line names the
+    host and database, never a password: an unreachable server or a lost connection is
+    :class:`ConnectionFailed`, a missing privilege :class:`PermissionDenied`, any other failed
+    statement :class:`DatabaseFailed`.
+    """
+    import sqlalchemy as sa
+
+    if isinstance(exc, DriftlineError):
+        return exc
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return None
+    url = getattr(exc, "driftline_url", None)
+    text = _first_line(exc)
+    if url is None:
+        return DatabaseFailed(f"database error: {text}")
+    if getattr(exc, "driftline_connecting", False):
+        return connection_error(url, exc)
+    mapped = database_error(url, exc)
+    if mapped is not exc:
+        return mapped  # type: ignore[return-value]
+    if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
+        return ConnectionFailed(f"lost the connection to {describe(url)}: {text}")
+    return DatabaseFailed(f"{describe(url)}: {text}")
 
 
 def server_version(conn: Connection) -> str:

@@ -10,6 +10,7 @@ one line on stderr and exit code 2 (a traceback only with ``--debug``)::
     ├── ConnectionFailed      an unreachable database or host (names the host, no password)
     │   └── DatabaseTimeout   a read stopped by another session's lock or by a timeout
     ├── PermissionDenied      the connected role may not read what a check needs
+    ├── DatabaseFailed        a statement the database refused (names the host, no password)
     └── RunError              a stress run or drill that could not be carried out
 """
 
@@ -75,6 +76,11 @@ class DatabaseTimeout(ConnectionFailed):
 
 class PermissionDenied(DriftlineError):
     """The connected role lacks a privilege a check needs."""
+
+
+class DatabaseFailed(DriftlineError):
+    """A statement the database refused for a reason other than reach, time or privilege (a
+    missing table, a full disk); the message names the host and database, never a password."""
 
 
 class RunError(DriftlineError):

@@ -92,12 +92,29 @@ def run(argv: Sequence[str] | None = None) -> int:
         what = "nested too deeply" if isinstance(exc, RecursionError) else "not UTF-8 text"
         print(f"driftline: error: an input file is {what} to read", file=sys.stderr)
         return 2
-    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+    except Exception as exc:
+        mapped = _database_failure(exc)
+        if mapped is not None:  # a database that failed a write or went away: not a bug
+            if debug:
+                traceback.print_exc()
+            print(f"driftline: error: {redact(str(mapped))}", file=sys.stderr)
+            return mapped.exit_code
+        # a bug, not bad input: still one line unless --debug
         raise_or_report(exc, debug)
         return 2
     if isinstance(result, int):
         return result
     return 0
+
+
+def _database_failure(exc: Exception) -> DriftlineError | None:
+    """A driver error as the driftline error it means (see :func:`driftline.db.database_failure`);
+    without SQLAlchemy loaded there can be none."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from driftline.db import database_failure
+
+    return database_failure(exc)
 
 
 def raise_or_report(exc: BaseException, debug: bool) -> None:
