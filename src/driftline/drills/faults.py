@@ -45,12 +45,20 @@ def run_script(engine: Engine, path: Path) -> list[str]:
     return statements
 
 
-def restore_status_index(engine: Engine) -> None:
+def _status_index() -> sa.Index:
     from reference_system.schema import ticket_status_log
 
-    index = next(i for i in ticket_status_log.indexes if i.name == STATUS_INDEX)
+    return next(i for i in ticket_status_log.indexes if i.name == STATUS_INDEX)
+
+
+def restore_status_index(engine: Engine) -> None:
     with engine.begin() as conn:
-        index.create(conn, checkfirst=True)
+        _status_index().create(conn, checkfirst=True)
+
+
+def status_index_sql(engine: Engine) -> str:
+    """The statement :func:`restore_status_index` runs, for a user to run by hand."""
+    return f"{sa.schema.CreateIndex(_status_index()).compile(dialect=engine.dialect)};\n"
 
 
 def empty_roster(engine: Engine) -> None:
@@ -74,6 +82,14 @@ def refill_roster(engine: Engine) -> None:
             ),
             {"d": EMPTY_DEPARTMENT},
         )
+
+
+def refill_roster_sql(_engine: Engine) -> str:
+    """The statement :func:`refill_roster` runs, for a user to run by hand."""
+    return (
+        "UPDATE duty_roster SET shift_start_min = 0, shift_end_min = 1440 "
+        f"WHERE department = '{EMPTY_DEPARTMENT}';\n"
+    )
 
 
 def check_restart_target(db_url: str, data_dir: Path | None) -> Path:
@@ -130,6 +146,8 @@ class Fault:
     summary: str
     inject: Callable[[Engine], Any] = _noop
     restore: Callable[[Engine], Any] = _noop
+    #: the SQL that ``restore`` runs, written next to the drill before the fault goes in
+    restore_sql: Callable[[Engine], str] | None = None
     #: injected ``during_run_after_s`` x duration into the run, given the engine and --pg-data-dir
     during_run: Callable[[Engine, Path | None], Any] | None = None
     during_run_after_s: float = 0.0
@@ -148,6 +166,7 @@ FAULTS: dict[str, Fault] = {
             "a maintenance script without WHERE drops the status index of ticket_status_log",
             inject=lambda e: run_script(e, maintenance_script()),
             restore=restore_status_index,
+            restore_sql=status_index_sql,
             lint_files=(maintenance_script,),
             slows_pickup=True,
         ),
@@ -166,6 +185,7 @@ FAULTS: dict[str, Fault] = {
             f"nobody is on primary duty in the {EMPTY_DEPARTMENT} department",
             inject=empty_roster,
             restore=refill_roster,
+            restore_sql=refill_roster_sql,
         ),
         Fault(
             "db-restart",

@@ -25,6 +25,7 @@ from driftline.db import connect_check, describe, dialect_of, make_engine
 from driftline.drills import calibrate, checks, watchdogs
 from driftline.drills.detection import Detection
 from driftline.drills.faults import Fault, check_restart_target, get_fault
+from driftline.drills.undo import undone_on_exit
 from driftline.errors import ConnectionFailed, RunError, UsageError
 from driftline.stress import RunResult, StressOptions, run_stress
 from driftline.stress.refsys_proc import deep_merge
@@ -228,6 +229,72 @@ def stress_run(
     )
 
 
+def write_restore_sql(fault: Fault, engine: sa.Engine, directory: Path, db_url: str) -> str:
+    """Write the SQL that undoes ``fault`` into the drill's directory (``restore.sql``), before
+    the fault goes in; return what a user does by hand should the drill fail to undo it."""
+    where = describe(db_url)
+    if fault.restore_sql is None:
+        return f"check {where} for what is left of: {fault.summary}"
+    path = directory / "restore.sql"
+    path.write_text(fault.restore_sql(engine), encoding="utf-8")
+    return f"run {path} against {where} to undo it"
+
+
+def _run_under_fault(
+    name: str,
+    fault: Fault,
+    options: DrillOptions,
+    engine: sa.Engine,
+    db_url: str,
+    directory: Path,
+    base: dict,
+    data_dir: Path | None,
+) -> RunResult:
+    """The stress run under the fault, injecting the fault's mid-run part when the load is on."""
+    timers: list[threading.Timer] = []
+    failed: list[BaseException] = []
+    on_status: StatusCallback | None = None
+    if fault.during_run is not None:
+        during_run = fault.during_run
+
+        def inject_mid_run() -> None:
+            try:
+                during_run(engine, data_dir)
+            except Exception as exc:  # reported once the run is over
+                failed.append(exc)
+
+        def on_status(status: LiveStatus) -> None:
+            # Timed from the start of the load, not of the run: the reference system's
+            # start-up takes longer on a loaded machine, and a fault injected during it
+            # would test start-up instead of the running pipeline.
+            if status.phase != "load" or timers:
+                return
+            delay = options.duration_s * fault.during_run_after_s - status.elapsed_s
+            timers.append(threading.Timer(max(0.0, delay), inject_mid_run))
+            timers[0].start()
+
+    try:
+        run = stress_run(
+            options,
+            db_url,
+            directory / "fault",
+            deep_merge(base, fault.refsys_overrides),
+            options.duration_s,
+            on_status,
+        )
+        for timer in timers:
+            timer.join()
+    finally:
+        # a run that failed must not leave a mid-run fault waiting to strike after the drill
+        for timer in timers:
+            timer.cancel()
+    if fault.during_run is not None and not timers:
+        raise RunError(f"drill {name}: the load never started, so the fault was not injected")
+    if failed:
+        raise RunError(f"drill {name}: the mid-run fault failed: {failed[0]}")
+    return run
+
+
 def run_drill(name: str, options: DrillOptions, progress: Progress | None = None) -> DrillResult:
     """Run drill ``name``; see the module docstring."""
     say = progress or (lambda _m: None)
@@ -257,76 +324,44 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         baselines = checks.capture_baselines(engine, directory)
         healthy_ms = None if options.query_timeout_ms else calibrate.healthy_max(db_url)
 
+        left_to_do = write_restore_sql(fault, engine, directory, db_url)
         say(f"injecting fault: {fault.summary}")
         fault_at = _utcnow()
-        fault.inject(engine)
-        engine.dispose()
-        deadline_ms = options.query_timeout_ms
-        if healthy_ms is not None:
-            faulty_ms = calibrate.faulty_min(db_url) if fault.slows_pickup else None
-            deadline = calibrate.choose(floor_ms, healthy_ms, faulty_ms)
-            deadline_ms = deadline.ms
-            notes.append(deadline.note)
-            say(deadline.note)
-        base = {
-            "dispatch": {
-                "query_timeout_ms": deadline_ms,
-                "on_query_timeout": options.on_query_timeout,
+        # from here on the database is damaged: every way out undoes the fault first
+        with undone_on_exit(lambda: fault.restore(engine), left_to_do) as undo:
+            fault.inject(engine)
+            engine.dispose()
+            deadline_ms = options.query_timeout_ms
+            if healthy_ms is not None:
+                faulty_ms = calibrate.faulty_min(db_url) if fault.slows_pickup else None
+                deadline = calibrate.choose(floor_ms, healthy_ms, faulty_ms)
+                deadline_ms = deadline.ms
+                notes.append(deadline.note)
+                say(deadline.note)
+            base = {
+                "dispatch": {
+                    "query_timeout_ms": deadline_ms,
+                    "on_query_timeout": options.on_query_timeout,
+                }
             }
-        }
-        timers: list[threading.Timer] = []
-        failed: list[BaseException] = []
-        on_status: StatusCallback | None = None
-        if fault.during_run is not None:
-            during_run = fault.during_run
+            say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
+            run = _run_under_fault(name, fault, options, engine, db_url, directory, base, data_dir)
+            engine.dispose()
+            say("running the detectors")
+            detections = [
+                stress_detection(run),
+                watchdogs.queue_watchdog(
+                    engine, fault_at, options.dispatch_deadline_s, run_ended_at(run)
+                ),
+                watchdogs.degraded_alerts(engine, fault_at),
+                watchdogs.roster_coverage(engine),
+                *checks.run_checks(engine, baselines, fault, fault_at),
+            ]
+            fault_phase = Phase("fault", run, _with_after(detections, fault_at))
+            checks.attach_findings(run, fault_phase.detections)
 
-            def inject_mid_run() -> None:
-                try:
-                    during_run(engine, data_dir)
-                except Exception as exc:  # reported once the run is over
-                    failed.append(exc)
-
-            def on_status(status: LiveStatus) -> None:
-                # Timed from the start of the load, not of the run: the reference system's
-                # start-up takes longer on a loaded machine, and a fault injected during it
-                # would test start-up instead of the running pipeline.
-                if status.phase != "load" or timers:
-                    return
-                delay = options.duration_s * fault.during_run_after_s - status.elapsed_s
-                timers.append(threading.Timer(max(0.0, delay), inject_mid_run))
-                timers[0].start()
-
-        say(f"stress run under the fault ({options.users} users, {options.duration_s:.0f} s)")
-        run = stress_run(
-            options,
-            db_url,
-            directory / "fault",
-            deep_merge(base, fault.refsys_overrides),
-            options.duration_s,
-            on_status,
-        )
-        for timer in timers:
-            timer.join()
-        if fault.during_run is not None and not timers:
-            raise RunError(f"drill {name}: the load never started, so the fault was not injected")
-        if failed:
-            raise RunError(f"drill {name}: the mid-run fault failed: {failed[0]}")
-        engine.dispose()
-        say("running the detectors")
-        detections = [
-            stress_detection(run),
-            watchdogs.queue_watchdog(
-                engine, fault_at, options.dispatch_deadline_s, run_ended_at(run)
-            ),
-            watchdogs.degraded_alerts(engine, fault_at),
-            watchdogs.roster_coverage(engine),
-            *checks.run_checks(engine, baselines, fault, fault_at),
-        ]
-        fault_phase = Phase("fault", run, _with_after(detections, fault_at))
-        checks.attach_findings(run, fault_phase.detections)
-
-        say("restoring")
-        fault.restore(engine)
+            say("restoring")
+            undo()
         engine.dispose()
         restored_at = _utcnow()
         recovery_s = options.recovery_duration_s or options.duration_s

@@ -41,6 +41,7 @@ from driftline.drills.runner import (
     _with_after,
     stress_detection,
 )
+from driftline.drills.undo import undone_on_exit
 from driftline.errors import InputFileError, UsageError
 from driftline.stress import RunResult, StressOptions, run_stress
 from driftline.systems.dbquery import SystemDatabase
@@ -214,7 +215,11 @@ class _Drill:
         options, stage = self.options, self.stage
         self.say(f"injecting fault: {dropped.drop}")
         fault_at = _utcnow()
-        try:
+        left_to_do = (
+            f"run {self.directory / 'restore.sql'} against {describe(options.db or '')} "
+            "to re-create the index"
+        )
+        with undone_on_exit(lambda: self.restore(dropped), left_to_do) as undo:
             index_fault.drop(self.engine, dropped)
             database = SystemDatabase(options.db or "", pool_size=1)
             try:
@@ -231,10 +236,13 @@ class _Drill:
             )
             run = self.stress(adapter, "fault", options.duration_s)
             self.say("running the detectors")
-            return fault_at, self.phase("fault", run, baselines, fault_at), adapter, deadline.note
-        finally:
-            self.say(f"restoring: {dropped.create}")
-            index_fault.restore(self.engine, dropped)
+            phase = self.phase("fault", run, baselines, fault_at)
+            undo()
+        return fault_at, phase, adapter, deadline.note
+
+    def restore(self, dropped: index_fault.DroppedIndex) -> None:
+        self.say(f"restoring: {dropped.create}")
+        index_fault.restore(self.engine, dropped)
 
 
 def preflight(system: System, options: DrillOptions) -> None:
