@@ -116,6 +116,15 @@ def unseed(engine: Engine, index: CriticalIndex) -> None:
         _analyze(engine, index.table)
 
 
+def unseed_left_to_do(engine: Engine, index: CriticalIndex) -> str:
+    """What a user runs by hand when :func:`unseed` could not remove the seeded rows."""
+    _, _, sql = index.for_dialect(dialects.of(engine).name)
+    where = describe(engine.url)
+    if not sql:
+        return f"check {index.table} on {where}"
+    return f"run {' '.join(sql.split())} against {where}"
+
+
 def capture_baselines(
     engine: Engine, system: System, index: CriticalIndex, directory: Path
 ) -> dict[str, Any]:
@@ -281,10 +290,14 @@ def run_system_drill(
         connect_check(engine)
         dropped = index_fault.index_ddl(engine, index.name, index.table)
         (directory / "restore.sql").write_text(dropped.create + ";\n", encoding="utf-8")
-        seeded = seed(engine, index, say)
-        if seeded.rows:
-            notes.append(f"seeded {seeded.rows:,} rows of {index.table} in {seeded.seconds:.1f} s")
-        try:
+        with undone_on_exit(
+            lambda: unseed(engine, index), unseed_left_to_do(engine, index), what="the seeding"
+        ) as remove_seeded:
+            seeded = seed(engine, index, say)
+            if seeded.rows:
+                notes.append(
+                    f"seeded {seeded.rows:,} rows of {index.table} in {seeded.seconds:.1f} s"
+                )
             say("capturing healthy schema and plan baselines")
             baselines = capture_baselines(engine, system, index, directory)
             database = SystemDatabase(options.db, pool_size=1)
@@ -299,8 +312,7 @@ def run_system_drill(
             say(f"stress run after the restore ({recovery_s:g} s)")
             run = drill.stress(adapter, "recovery", recovery_s)
             recovery = drill.phase("recovery", run, baselines, restored_at)
-        finally:
-            unseed(engine, index)
+            remove_seeded()
     finally:
         engine.dispose()
     summary = (

@@ -46,9 +46,12 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
 class Undo:
     """Calls ``restore`` the first time it is called, and never again."""
 
-    def __init__(self, restore: Callable[[], object], left_to_do: str) -> None:
+    def __init__(
+        self, restore: Callable[[], object], left_to_do: str, what: str = "the fault"
+    ) -> None:
         self._restore = restore
         self.left_to_do = left_to_do
+        self.what = what
         self.done = False
 
     def __call__(self) -> None:
@@ -59,14 +62,17 @@ class Undo:
             self._restore()
         except Exception as exc:
             why, _ = describe_failure(exc)
-            message = f"the fault could not be undone ({why}): {self.left_to_do}"
+            message = f"{self.what} could not be undone ({why}): {self.left_to_do}"
             raise RestoreFailed(message) from exc
 
 
 @contextlib.contextmanager
-def undone_on_exit(restore: Callable[[], object], left_to_do: str) -> Iterator[Undo]:
-    """Run the body with the fault's :class:`Undo`; undo on the way out unless the body did."""
-    undo = Undo(restore, left_to_do)
+def undone_on_exit(
+    restore: Callable[[], object], left_to_do: str, what: str = "the fault"
+) -> Iterator[Undo]:
+    """Run the body with the :class:`Undo` of ``what`` (the fault, by default); undo on the way
+    out unless the body did. ``left_to_do`` tells a user what to do should the undo fail."""
+    undo = Undo(restore, left_to_do, what)
     try:
         yield undo
     except BaseException as stopped:
