@@ -163,3 +163,47 @@ def test_the_faults_restore_sql_is_what_restore_runs(tmp_path):
         assert _has_status_index(url)
     finally:
         engine.dispose()
+
+
+def test_an_interrupted_restore_says_what_is_left_and_exits_130():
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(RestoreFailed) as caught, undone_on_exit(interrupted, "run restore.sql"):
+        pass
+    assert str(caught.value) == "the fault could not be undone (interrupted): run restore.sql"
+    assert caught.value.exit_code == 130
+
+
+def test_sigterm_during_the_stress_run_restores_the_index(tmp_path):
+    """A cancelled CI job: SIGTERM while the stress run under the fault is on."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "refsys.db"
+    argv = [sys.executable, "-m", "driftline", "drill", "index-drop", "--db", str(db)]
+    argv += ["--out", str(tmp_path), "--tickets", "300", "--users", "2", "--duration", "60s"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if list(tmp_path.glob("drill-index-drop-*/fault/*/refsys.log")):
+                break  # the fault is in and its stress run has started
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        conn = sqlite3.connect(db)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        conn.close()
+        assert INDEX not in names
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "internal error" not in err
+    assert _has_status_index(f"sqlite:///{db}")

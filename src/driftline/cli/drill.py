@@ -121,7 +121,7 @@ def demo(
 
     options = DemoOptions(db=db, out=out, users=users, duration_s=_parse_duration(duration))
     err = stderr_console()
-    with err.status("driftline demo") as status:
+    with err.status("driftline demo") as status, _terminate_as_interrupt():
         result = run_demo(options, progress=lambda m: status.update(f"demo: {m}"))
     console = stdout_console()
     console.print(f"healthy run: {result.healthy.verdict} ({result.healthy.run_dir})")

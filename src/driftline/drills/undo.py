@@ -60,10 +60,11 @@ class Undo:
         self.done = True
         try:
             self._restore()
-        except Exception as exc:
-            why, _ = describe_failure(exc)
+        except (Exception, KeyboardInterrupt) as exc:
+            # a Ctrl-C in the middle of the undo must still say what is left to do
+            why, code = describe_failure(exc)
             message = f"{self.what} could not be undone ({why}): {self.left_to_do}"
-            raise RestoreFailed(message) from exc
+            raise RestoreFailed(message, 130 if code == 130 else 2) from exc
 
 
 @contextlib.contextmanager
