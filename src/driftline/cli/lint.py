@@ -10,7 +10,7 @@ import typer
 from driftline.cli._common import PlainUsage, fail_on_option, format_option, report_findings
 
 if TYPE_CHECKING:
-    from driftline.findings import Finding
+    from driftline.lint import LintRun
 
 
 def lint(
@@ -49,12 +49,11 @@ def lint(
     large tables. Each statement is judged on the schema as the file has left it at that line."""
     from driftline.lint import cache
 
-    def run() -> list[Finding]:
-        from driftline.lint import lint_files
+    def start() -> LintRun:
+        from driftline.lint import LintRun
         from driftline.lint.dialect import get
 
-        return lint_files(
-            files,
+        return LintRun(
             baseline=baseline,
             dialect=get(dialect).name if dialect else None,
             large_tables=large_table,
@@ -70,7 +69,10 @@ def lint(
         "critical": critical,
         "hash_comments": hash_comments,
     }
-    findings = run() if no_cache else cache.cached(files, options, run, baseline=baseline)
+    if no_cache:
+        findings = start().lint(files)
+    else:
+        findings = cache.cached(files, options, start, baseline=baseline)
     title = f"lint of {len(files)} file{'s' if len(files) != 1 else ''}"
     return report_findings(findings, fmt, title=title, fail_on=fail_on, out=out)
 

@@ -11,7 +11,8 @@ statement is judged by the rules (:mod:`~driftline.lint.rules`,
 procedures are judged at their own lines (:mod:`~driftline.lint.bodies`), and so is dynamic SQL
 whose text is known (:mod:`~driftline.lint.dynamic`). Statements sqlglot keeps unparsed are
 recognised by their text where lint needs their meaning (:mod:`~driftline.lint.textual`).
-:mod:`~driftline.lint.cache` answers a run it has seen before without parsing anything.
+:mod:`~driftline.lint.cache` answers a run it has seen before without parsing anything, and a
+run over the same files plus new ones by linting only the new ones (:mod:`~driftline.lint.resume`).
 
 The names load on first use, so the cache (and the CLI) can answer without importing sqlglot.
 """
@@ -25,6 +26,7 @@ from driftline._lazy import exports
 #: exported name → the submodule that defines it
 _EXPORTS = {
     "RULES": "driftline.lint.engine",
+    "LintRun": "driftline.lint.engine",
     "lint_files": "driftline.lint.engine",
     "lint_text": "driftline.lint.engine",
     "new_state": "driftline.lint.engine",
@@ -32,11 +34,11 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
-    from driftline.lint.engine import RULES, lint_files, lint_text, new_state
+    from driftline.lint.engine import RULES, LintRun, lint_files, lint_text, new_state
     from driftline.lint.rules import OPT_IN
 
 
 __getattr__ = exports(__name__, _EXPORTS)
 
 
-__all__ = ["OPT_IN", "RULES", "lint_files", "lint_text", "new_state"]
+__all__ = ["OPT_IN", "RULES", "LintRun", "lint_files", "lint_text", "new_state"]

@@ -28,7 +28,7 @@ from driftline.lint.dynamic import Values
 from driftline.lint.rules import OPT_IN, RULES, Context
 from driftline.lint.state import Routine, State, from_schema
 
-__all__ = ["RULES", "lint_files", "lint_text", "new_state"]
+__all__ = ["RULES", "LintRun", "lint_files", "lint_text", "new_state"]
 
 _CALL = re.compile(r"CALL\b", re.I)
 #: dynamic SQL at the top level: checked like the same statement inside a body
@@ -354,6 +354,61 @@ def _major(schema: object | None) -> int:
     return int(m.group(1)) if m else 15
 
 
+class LintRun:
+    """Files linted in order against one evolving schema: each is judged on the schema the files
+    before it left. ``state`` is that schema after the last file linted.
+
+    ``baseline`` is a path or a ``driftline.schema.baseline.Baseline``; the dialect defaults to
+    the baseline's, else PostgreSQL. ``hash_comments``: lines starting with ``#`` are comments,
+    as some vendors' loaders strip them before the SQL reaches the server. ``state`` goes on from
+    a state an earlier run over the same options left (see :mod:`driftline.lint.resume`).
+    """
+
+    def __init__(
+        self,
+        *,
+        baseline: str | Path | object | None = None,
+        dialect: str | None = None,
+        large_tables: Iterable[str] = (),
+        rules: Iterable[str] = (),
+        critical: Iterable[str] = (),
+        hash_comments: bool = False,
+        state: State | None = None,
+    ) -> None:
+        if isinstance(baseline, str | Path):
+            from driftline.schema.baseline import load_baseline
+
+            baseline = load_baseline(baseline)
+        self.baseline = baseline
+        self.rules = tuple(rules)
+        unknown = set(self.rules) - set(RULES)
+        if unknown:
+            from driftline.errors import UsageError
+
+            raise UsageError.unknown("rule", sorted(unknown)[0], RULES)
+        if state is None:
+            if dialect is None:
+                dialect = getattr(baseline, "dialect", None) or "postgresql"
+            state = new_state(
+                dialect,
+                baseline,
+                large_tables=large_tables,
+                critical=critical,
+                hash_comments=hash_comments,
+            )
+        self.state = state
+
+    def lint(self, paths: Iterable[str | Path]) -> list[Finding]:
+        """Findings of ``paths``, in order, going on from the files linted before."""
+        findings: list[Finding] = []
+        for path in paths:
+            source = read_source(path)
+            findings += lint_text(
+                source, str(path), baseline=self.baseline, state=self.state, rules=self.rules
+            )
+        return findings
+
+
 def lint_files(
     paths: Iterable[str | Path],
     *,
@@ -364,25 +419,13 @@ def lint_files(
     critical: Iterable[str] = (),
     hash_comments: bool = False,
 ) -> list[Finding]:
-    """Lint every file, in order, against one evolving state; the dialect defaults to the
-    baseline's, else PostgreSQL. ``hash_comments``: lines starting with ``#`` are comments, as
-    some vendors' loaders strip them before the SQL reaches the server."""
-    if isinstance(baseline, str | Path):
-        from driftline.schema.baseline import load_baseline
-
-        baseline = load_baseline(baseline)
-    if dialect is None:
-        dialect = getattr(baseline, "dialect", None) or "postgresql"
-    state = new_state(
-        dialect, baseline, large_tables=large_tables, critical=critical, hash_comments=hash_comments
+    """Lint every file, in order, against one evolving state (see :class:`LintRun`)."""
+    run = LintRun(
+        baseline=baseline,
+        dialect=dialect,
+        large_tables=large_tables,
+        rules=rules,
+        critical=critical,
+        hash_comments=hash_comments,
     )
-    unknown = set(rules) - set(RULES)
-    if unknown:
-        from driftline.errors import UsageError
-
-        raise UsageError.unknown("rule", sorted(unknown)[0], RULES)
-    findings: list[Finding] = []
-    for path in paths:
-        source = read_source(path)
-        findings += lint_text(source, str(path), baseline=baseline, state=state, rules=rules)
-    return findings
+    return run.lint(paths)

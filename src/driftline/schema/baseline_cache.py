@@ -65,22 +65,48 @@ def _fields(obj: Any, names: tuple[str, ...]) -> tuple:
     return tuple(getattr(obj, n) for n in names)
 
 
+def table_to_plain(t: Table) -> tuple:
+    """A table as plain data (tuples, dicts, strings), for :mod:`marshal`."""
+    return (
+        t.name,
+        tuple(_fields(c, _COLUMN) for c in t.columns.values()),
+        t.primary_key,
+        tuple(_fields(i, _INDEX) for i in t.indexes.values()),
+        tuple((*_fields(f, _FK), f.valid) for f in t.foreign_keys.values()),
+        t.uniques,
+        t.checks,
+        t.checks_not_valid,
+        t.options,
+    )
+
+
+def table_from_plain(plain: tuple) -> Table:
+    """The table :func:`table_to_plain` made ``plain`` from."""
+    name, columns, pk, indexes, fks, uniques, checks, not_valid, options = plain
+    return Table(
+        name,
+        {c[0]: column(*c) for c in columns},
+        pk,
+        {i[0]: Index(*i) for i in indexes},
+        {f[0]: ForeignKey(*f) for f in fks},
+        uniques,
+        checks,
+        not_valid,
+        options,
+    )
+
+
+def index_to_plain(index: Index) -> tuple:
+    return _fields(index, _INDEX)
+
+
+def index_from_plain(plain: tuple) -> Index:
+    return Index(*plain)
+
+
 def _to_plain(b: Baseline) -> tuple:
     s = b.schema
-    tables = tuple(
-        (
-            t.name,
-            tuple(_fields(c, _COLUMN) for c in t.columns.values()),
-            t.primary_key,
-            tuple(_fields(i, _INDEX) for i in t.indexes.values()),
-            tuple((*_fields(f, _FK), f.valid) for f in t.foreign_keys.values()),
-            t.uniques,
-            t.checks,
-            t.checks_not_valid,
-            t.options,
-        )
-        for t in s.tables.values()
-    )
+    tables = tuple(table_to_plain(t) for t in s.tables.values())
     ignore = tuple(
         (e.object, e.reason, e.expires.isoformat() if e.expires else None, e.line) for e in b.ignore
     )
@@ -109,20 +135,7 @@ def _from_plain(plain: tuple, path: str) -> Baseline:
     schema = Schema(
         dialect=dialect,
         server_version=version,
-        tables={
-            name: Table(
-                name,
-                {c[0]: column(*c) for c in columns},
-                pk,
-                {i[0]: Index(*i) for i in indexes},
-                {f[0]: ForeignKey(*f) for f in fks},
-                uniques,
-                checks,
-                not_valid,
-                options,
-            )
-            for name, columns, pk, indexes, fks, uniques, checks, not_valid, options in tables
-        },
+        tables={t[0]: table_from_plain(t) for t in tables},
         views=views,
         sequences={q[0]: Sequence(*q) for q in sequences},
         extensions=extensions,
