@@ -15,8 +15,8 @@ from driftline.errors import ConnectionFailed, DatabaseFailed
 from driftline.scratch import scratch_database
 from tests.conftest import require_server
 
-COMMANDS = [["drill", "index-drop"], ["demo"]]
 SMALL = ["--users", "2", "--duration", "5s"]
+COMMANDS = [["drill", "index-drop", *SMALL], ["demo", *SMALL], ["refsys", "init"]]
 
 
 def _admin(url: str, sql: str) -> None:
@@ -51,9 +51,12 @@ def _one_line(capsys) -> str:
     return err
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_a_role_without_privileges_is_one_line_exit_2(unprivileged_url, tmp_path, capsys, command):
-    assert run([*command, "--db", unprivileged_url, "--out", str(tmp_path), *SMALL]) == 2
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_role_without_privileges_is_one_line_exit_2(
+    unprivileged_url, tmp_path, capsys, monkeypatch, command
+):
+    monkeypatch.chdir(tmp_path)
+    assert run([*command, "--db", unprivileged_url]) == 2
     err = _one_line(capsys)
     database = sa.engine.make_url(unprivileged_url).database
     assert err.startswith(f"driftline: error: postgresql://127.0.0.1:5432/{database}: ")

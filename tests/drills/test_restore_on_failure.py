@@ -207,3 +207,26 @@ def test_sigterm_during_the_stress_run_restores_the_index(tmp_path):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "internal error" not in err
     assert _has_status_index(f"sqlite:///{db}")
+
+
+def test_a_database_dropped_mid_drill_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
+    """The database goes away under the fault: the restore cannot connect, and says so."""
+    server = require_server("postgresql")
+    with scratch_database(server, prefix="dl_gone") as url:
+        name = sa.engine.make_url(url).database
+
+        def database_dropped(*_args, **_kwargs):
+            admin = make_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.dispose()
+            raise RunError("the reference system stopped")
+
+        monkeypatch.setattr(runner, "stress_run", database_dropped)
+        argv = ["drill", "index-drop", "--db", url, "--out", str(tmp_path), *SMALL]
+        assert run(argv) == 2
+    err = _one_line(capsys)
+    where = f"postgresql://127.0.0.1:5432/{name}"
+    assert err.startswith("driftline: error: the reference system stopped; then the fault could")
+    assert f"(cannot connect to {where}: " in err and "does not exist" in err
+    assert err.endswith(f" against {where} to undo it")
