@@ -12,27 +12,33 @@ Every format is stable and documented in README ("Machine-readable formats")::
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from driftline.errors import UsageError
 from driftline.findings import Finding, Severity, sort_findings
-from driftline.output import github, jsonout, junit, markdown, sarif
 
 if TYPE_CHECKING:  # Rich is imported only when a terminal report is rendered
     from rich.console import Console
 
 Renderer = Callable[[Sequence[Finding], str, Severity], str]
 
-_TEXT_RENDERERS: dict[str, Renderer] = {
-    "json": jsonout.render,
-    "junit": junit.render,
-    "sarif": sarif.render,
-    "markdown": markdown.render,
-    "github": github.render,
+#: format → the module whose ``render`` writes it (imported when that format is asked for)
+_TEXT_RENDERERS = {
+    "json": "jsonout",
+    "junit": "junit",
+    "sarif": "sarif",
+    "markdown": "markdown",
+    "github": "github",
 }
 FORMATS = ("terminal", *_TEXT_RENDERERS)
+
+
+def _renderer(fmt: str) -> Renderer:
+    module = importlib.import_module(f"driftline.output.{_TEXT_RENDERERS[fmt]}")
+    return module.render  # type: ignore[no-any-return]
 
 
 def check_format(fmt: str) -> str:
@@ -62,7 +68,7 @@ def render(
         console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
         terminal.print_findings(console, ordered, title=title, fail_on=threshold)
         return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
-    return _TEXT_RENDERERS[fmt](ordered, title, threshold)
+    return _renderer(fmt)(ordered, title, threshold)
 
 
 def emit(
@@ -82,7 +88,7 @@ def emit(
 
         terminal.print_findings(console, ordered, title=title, fail_on=threshold)
     else:
-        console.file.write(_TEXT_RENDERERS[fmt](ordered, title, threshold))
+        console.file.write(_renderer(fmt)(ordered, title, threshold))
         console.file.flush()
 
 
