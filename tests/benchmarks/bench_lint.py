@@ -14,12 +14,14 @@ Two corpora, each run by both tools in turns, best of ``--rounds``:
 - a 1,000-file corpus: the PostgreSQL files of all sources, in name order, first 1,000;
   reported as files per second for both tools.
 
-driftline runs three times per round: *cold*, with an empty lint cache (the cache directory is
+driftline runs three ways per round: *cold*, with an empty lint cache (the cache directory is
 removed just before the process starts, inside the timed command, so the run parses every file,
 hashes them and stores the result); *warm*, with the cache holding this run's findings (CI
 re-linting unchanged files); and *1 added*, with the cache an earlier run over all files but the
 last left (CI after a migration was added: only that file is linted; the copy of that cache into
-place is inside the timed command). The target is judged on the cold figure. ``--other-python``
+place is inside the timed command). A fourth case is the cold run with ``--format github``, as
+the README's CI step runs it (plain annotations, no terminal renderer). The target is judged on
+the cold figures. ``--other-python``
 adds the cold run of another installation (e.g. a virtualenv with ``sqlglot[c]``).
 
 squawk (PyPI ``squawk-cli``, in the bench extras) exits 1 when it reports a violation and
@@ -78,7 +80,7 @@ _AFTER = 'rm -rf "$0" && cp -a "$1" "$0" && shift && exec "$@"'
 
 def tools(files: list[Path], work: Path, other_python: str | None = None) -> dict[str, Case]:
     """The cases, in turn order: driftline cold, driftline warm, squawk, driftline with one
-    file added (and another python)."""
+    file added, driftline cold writing GitHub annotations (and another python)."""
     names = [str(f) for f in files]
     squawk = shutil.which("squawk") or str(Path(sys.executable).with_name("squawk"))
     lint = ["-m", "driftline", "lint", *names]
@@ -107,6 +109,11 @@ def tools(files: list[Path], work: Path, other_python: str | None = None) -> dic
             ["sh", "-c", _AFTER, str(added), str(before), sys.executable, *lint],
             ok=frozenset({0, 1}),
             env={"DRIFTLINE_CACHE_DIR": str(added)},
+        ),
+        f"driftline lint, {n} files, cold, github": Case(
+            ["sh", "-c", _COLD, str(cold), sys.executable, *lint[:3], "-f", "github", *names],
+            ok=frozenset({0, 1}),
+            env={"DRIFTLINE_CACHE_DIR": str(cold)},
         ),
     }
     if other_python:
@@ -140,7 +147,7 @@ def main() -> None:
             print(table(results, {name: squawk for name in cases if name != squawk}))
             for name, result in results.items():
                 print(f"  {name}: {len(files) / result.best:,.0f} files/s")
-            for name in (cold, warm, list(cases)[3]) if files is few else ():
+            for name in (cold, warm, *list(cases)[3:5]) if files is few else ():
                 seconds = results[name].best
                 verdict = "met" if seconds <= 0.3 else "missed"
                 print(f"  {name}: {seconds:.3f} s, target ≤ 0.3 s {verdict}")
