@@ -15,14 +15,14 @@ Two corpora, each run by both tools in turns, best of ``--rounds``:
   reported as files per second for both tools.
 
 driftline runs three ways per round: *cold*, with an empty lint cache (the cache directory is
-removed just before the process starts, inside the timed command, so the run parses every file,
-hashes them and stores the result); *warm*, with the cache holding this run's findings (CI
-re-linting unchanged files); and *1 added*, with the cache an earlier run over all files but the
-last left (CI after a migration was added: only that file is linted; the copy of that cache into
-place is inside the timed command). A fourth case is the cold run with ``--format github``, as
-the README's CI step runs it (plain annotations, no terminal renderer). The target is judged on
-the cold figures. ``--other-python``
-adds the cold run of another installation (e.g. a virtualenv with ``sqlglot[c]``).
+removed just before the process starts, untimed, so the run parses every file, hashes them and
+stores the result); *warm*, with the cache holding this run's findings (CI re-linting unchanged
+files); and *1 added*, with the cache an earlier run over all files but the last left (CI after
+a migration was added: only that file is linted; that cache is copied into place before the
+process starts, untimed). A fourth case is the cold run with ``--format github``, as the
+README's CI step runs it (plain annotations, no terminal renderer). The target is judged on the
+cold figures. ``--other-python`` adds the cold run of another installation (e.g. a virtualenv
+with ``sqlglot[c]``).
 
 squawk (PyPI ``squawk-cli``, in the bench extras) exits 1 when it reports a violation and
 driftline exits 1 on an error finding; both are accepted, anything else stops the benchmark.
@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from wholeprocess import Case, alternate, byte_compile, load, table
@@ -72,10 +73,19 @@ def postgresql_files(folder: Path, up_only: bool = False) -> list[Path]:
     return files
 
 
-#: removes the cache directory ($0), then runs the command: a cold start in one timed process
-_COLD = 'rm -rf "$0" && exec "$@"'
-#: puts back the cache directory ($0) as an earlier run left it ($1), then runs the command
-_AFTER = 'rm -rf "$0" && cp -a "$1" "$0" && shift && exec "$@"'
+def emptied(folder: Path) -> Callable[[], None]:
+    """Removes a cache directory before a timed run: a cold start."""
+    return lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def restored(folder: Path, earlier: Path) -> Callable[[], None]:
+    """Puts a cache directory back as an earlier run left it, before a timed run."""
+
+    def prepare() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(earlier, folder)
+
+    return prepare
 
 
 def tools(files: list[Path], work: Path, other_python: str | None = None) -> dict[str, Case]:
@@ -97,30 +107,34 @@ def tools(files: list[Path], work: Path, other_python: str | None = None) -> dic
     )
     cases = {
         f"driftline lint, {n} files, cold": Case(
-            ["sh", "-c", _COLD, str(cold), sys.executable, *lint],
+            [sys.executable, *lint],
             ok=frozenset({0, 1}),
             env={"DRIFTLINE_CACHE_DIR": str(cold)},
+            prepare=emptied(cold),
         ),
         f"driftline lint, {n} files, warm": Case(
             [sys.executable, *lint], ok=frozenset({0, 1}), env=warm_env
         ),
         f"squawk, {n} files": Case([squawk, *names], ok=frozenset({0, 1})),
         f"driftline lint, {n} files, 1 added": Case(
-            ["sh", "-c", _AFTER, str(added), str(before), sys.executable, *lint],
+            [sys.executable, *lint],
             ok=frozenset({0, 1}),
             env={"DRIFTLINE_CACHE_DIR": str(added)},
+            prepare=restored(added, before),
         ),
         f"driftline lint, {n} files, cold, github": Case(
-            ["sh", "-c", _COLD, str(cold), sys.executable, *lint[:3], "-f", "github", *names],
+            [sys.executable, *lint[:3], "-f", "github", *names],
             ok=frozenset({0, 1}),
             env={"DRIFTLINE_CACHE_DIR": str(cold)},
+            prepare=emptied(cold),
         ),
     }
     if other_python:
         cases[f"other python, {n} files, cold"] = Case(
-            ["sh", "-c", _COLD, str(work / f"other-{n}"), other_python, *lint],
+            [other_python, *lint],
             ok=frozenset({0, 1}),
             env={"DRIFTLINE_CACHE_DIR": str(work / f"other-{n}")},
+            prepare=emptied(work / f"other-{n}"),
         )
     return cases
 

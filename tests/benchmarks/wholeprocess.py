@@ -11,7 +11,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -22,6 +22,8 @@ class Case:
     ok: frozenset[int] = frozenset({0})
     env: Mapping[str, str] | None = None
     cwd: str | None = None
+    #: run before each timed run, untimed (e.g. empty the command's cache for a cold start)
+    prepare: Callable[[], object] | None = None
 
 
 @dataclass
@@ -56,6 +58,8 @@ def run_once(case: Case) -> tuple[float, float]:
 def measure(case: Case) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one run."""
     env = dict(os.environ, **(case.env or {}))
+    if case.prepare is not None:
+        case.prepare()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(

@@ -9,15 +9,17 @@ spaces. Findings from several databases (a fleet) name their database.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from driftline.findings import Finding, Severity
 from driftline.output.summary import sentence
 from driftline.output.text import visible, visible_finding
+
+if TYPE_CHECKING:  # a clean run prints one line: tables load when there are findings
+    from rich.table import Table
 
 STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 SEVERITY_W = 8
@@ -75,6 +77,8 @@ def _table(findings: Sequence[Finding], title: str, width: int, by_source: bool)
     spare = width - needed
     object_w += spare * 2 // 5
     message_w += spare - spare * 2 // 5
+    from rich.table import Table
+
     table = Table(title=Text(title), title_justify="left", show_lines=True)
     table.add_column("severity", no_wrap=True, width=SEVERITY_W)
     if by_source:
@@ -102,6 +106,8 @@ def _body(f: Finding) -> Text:
 
 
 def _list(findings: Sequence[Finding], title: str, by_source: bool) -> Group:
+    from rich.padding import Padding
+
     parts: list[RenderableType] = [Text(title, style="bold")]
     for f in findings:
         head = Text()
