@@ -91,7 +91,10 @@ def main() -> None:
             cases[f"driftline plan check{label}"] = Case(
                 [*dl, "plan", "check", "--db", url, "-b", str(baseline)]
             )
-        squawk = shutil.which("squawk")
+        # on PATH, or beside this interpreter (the bench extra installs it into the venv)
+        squawk = shutil.which("squawk") or shutil.which(
+            "squawk", path=str(Path(sys.executable).parent)
+        )
         if squawk:
             cases["squawk, one file"] = Case([squawk, str(migration)], ok=frozenset({0, 1}))
             for label in pythons:
