@@ -193,6 +193,25 @@ def run_ended_at(run: RunResult) -> datetime:
     return datetime.fromisoformat(run.document["ended_at"].rstrip("Z"))
 
 
+def _detect(
+    engine: sa.Engine,
+    run: RunResult,
+    since: datetime,
+    options: DrillOptions,
+    baselines: dict[str, Any],
+    fault: Fault | None,
+) -> list[Detection]:
+    """Every detector after a stress run: the run's own verdict, the watchdogs since ``since``
+    and the checkers (with the fault's scripts while the fault is in, ``fault`` None after)."""
+    return [
+        stress_detection(run),
+        watchdogs.queue_watchdog(engine, since, options.dispatch_deadline_s, run_ended_at(run)),
+        watchdogs.degraded_alerts(engine, since),
+        watchdogs.roster_coverage(engine),
+        *checks.run_checks(engine, baselines, fault, since if fault is not None else None),
+    ]
+
+
 def _with_after(detections: list[Detection], fault_at: datetime) -> list[Detection]:
     result = []
     for d in detections:
@@ -348,15 +367,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
             run = _run_under_fault(name, fault, options, engine, db_url, directory, base, data_dir)
             engine.dispose()
             say("running the detectors")
-            detections = [
-                stress_detection(run),
-                watchdogs.queue_watchdog(
-                    engine, fault_at, options.dispatch_deadline_s, run_ended_at(run)
-                ),
-                watchdogs.degraded_alerts(engine, fault_at),
-                watchdogs.roster_coverage(engine),
-                *checks.run_checks(engine, baselines, fault, fault_at),
-            ]
+            detections = _detect(engine, run, fault_at, options, baselines, fault)
             fault_phase = Phase("fault", run, _with_after(detections, fault_at))
             checks.attach_findings(run, fault_phase.detections)
 
@@ -368,15 +379,7 @@ def run_drill(name: str, options: DrillOptions, progress: Progress | None = None
         say(f"stress run after the restore ({recovery_s:.0f} s)")
         healthy = stress_run(options, db_url, directory / "recovery", base, recovery_s)
         engine.dispose()
-        recovery = [
-            stress_detection(healthy),
-            watchdogs.queue_watchdog(
-                engine, restored_at, options.dispatch_deadline_s, run_ended_at(healthy)
-            ),
-            watchdogs.degraded_alerts(engine, restored_at),
-            watchdogs.roster_coverage(engine),
-            *checks.run_checks(engine, baselines, None),
-        ]
+        recovery = _detect(engine, healthy, restored_at, options, baselines, None)
         recovery_phase = Phase("recovery", healthy, _with_after(recovery, restored_at))
         checks.attach_findings(healthy, recovery_phase.detections)
     finally:
