@@ -40,6 +40,7 @@ from driftline.schema import cache
 
 if TYPE_CHECKING:
     from driftline.lint.engine import LintRun
+    from driftline.lint.state import State
 
 FORMAT = "driftline-lint-cache 2"
 MAX_ENTRIES = 200
@@ -97,7 +98,7 @@ def load(entry: str) -> list[Finding] | None:
         return None
 
 
-def store(entry: str, findings: Iterable[Finding], state: object | None = None) -> None:
+def store(entry: str, findings: Iterable[Finding], state: State | None = None) -> None:
     """Keep a run's findings under its last key, and the state it left when given."""
     body = {"format": FORMAT, "findings": [f.to_dict() for f in findings]}
     where = cache.write("lint", f"{entry}.json", body, lambda data: json.dumps(data).encode())
@@ -106,7 +107,7 @@ def store(entry: str, findings: Iterable[Finding], state: object | None = None) 
     if state is not None:
         from driftline.lint import resume
 
-        payload = marshal.dumps(resume.to_plain(state))  # type: ignore[arg-type]
+        payload = marshal.dumps(resume.to_plain(state))
         if len(payload) <= MAX_STATE_BYTES:
             cache.write("lint", f"{entry}.state", payload, lambda data: data)
     with contextlib.suppress(OSError):
