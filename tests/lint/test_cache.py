@@ -124,10 +124,10 @@ class Recording(LintRun):
 
     linted: ClassVar[list[list[Path]]] = []
 
-    def lint(self, paths):  # type: ignore[no-untyped-def]
+    def lint(self, paths, data=None):  # type: ignore[no-untyped-def]
         paths = list(paths)
         self.linted.append(paths)
-        return super().lint(paths)
+        return super().lint(paths, data)
 
 
 def test_a_run_over_more_files_lints_only_the_new_ones(tmp_path, monkeypatch, upgrade_dir):

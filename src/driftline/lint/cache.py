@@ -151,7 +151,7 @@ def cached(
         return hit
     run = start()
     done, findings = _resume(run, chain[:-1])
-    findings = findings + run.lint(paths[done:])
+    findings = findings + run.lint(paths[done:], [content for _, content in files[done:]])
     if chain:
         store(chain[-1], findings, run.state)
     return findings

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import sqlglot
@@ -329,15 +329,17 @@ def _too_deep(path: str, line: int | None) -> InputFileError:
     )
 
 
-def read_source(path: str | Path) -> str:
-    """A SQL file's text; an unreadable or non-UTF-8 file is an :class:`InputFileError` naming
-    the file (and, for bad bytes, their line)."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except OSError as exc:
-        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
+def read_source(path: str | Path, data: bytes | None = None) -> str:
+    """A SQL file's text (from ``data``, its bytes, when the caller has read them); an
+    unreadable or non-UTF-8 file is an :class:`InputFileError` naming the file (and, for bad
+    bytes, their line)."""
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise InputFileError(path, "no such file") from None
+        except OSError as exc:
+            raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -398,11 +400,14 @@ class LintRun:
             )
         self.state = state
 
-    def lint(self, paths: Iterable[str | Path]) -> list[Finding]:
-        """Findings of ``paths``, in order, going on from the files linted before."""
+    def lint(
+        self, paths: Sequence[str | Path], data: Sequence[bytes] | None = None
+    ) -> list[Finding]:
+        """Findings of ``paths``, in order, going on from the files linted before; ``data`` is
+        their bytes when the caller has read them already."""
         findings: list[Finding] = []
-        for path in paths:
-            source = read_source(path)
+        for i, path in enumerate(paths):
+            source = read_source(path, None if data is None else data[i])
             findings += lint_text(
                 source, str(path), baseline=self.baseline, state=self.state, rules=self.rules
             )
@@ -428,4 +433,4 @@ def lint_files(
         critical=critical,
         hash_comments=hash_comments,
     )
-    return run.lint(paths)
+    return run.lint(list(paths))
