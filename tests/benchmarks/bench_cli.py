@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wholeprocess import Case, alternate, byte_compile, load, table
+from wholeprocess import Case, alternate, byte_compile, load, peer, table
 
 ROOT = Path(__file__).resolve().parents[2]
 HOT = ROOT / "reference_system" / "hot_queries.yaml"
@@ -91,10 +91,7 @@ def main() -> None:
             cases[f"driftline plan check{label}"] = Case(
                 [*dl, "plan", "check", "--db", url, "-b", str(baseline)]
             )
-        # on PATH, or beside this interpreter (the bench extra installs it into the venv)
-        squawk = shutil.which("squawk") or shutil.which(
-            "squawk", path=str(Path(sys.executable).parent)
-        )
+        squawk = peer("squawk")
         if squawk:
             cases["squawk, one file"] = Case([squawk, str(migration)], ok=frozenset({0, 1}))
             for label in pythons:

@@ -41,7 +41,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from wholeprocess import Case, alternate, byte_compile, load, table
+from wholeprocess import Case, alternate, byte_compile, load, peer, table
 
 OTHER_DATABASES = ("mysql", "sqlite", "cockroach", "mssql", "sqlserver")
 
@@ -92,7 +92,9 @@ def tools(files: list[Path], work: Path, other_python: str | None = None) -> dic
     """The cases, in turn order: driftline cold, driftline warm, squawk, driftline with one
     file added, driftline cold writing GitHub annotations (and another python)."""
     names = [str(f) for f in files]
-    squawk = shutil.which("squawk") or str(Path(sys.executable).with_name("squawk"))
+    squawk = peer("squawk")
+    if squawk is None:
+        raise SystemExit("squawk is not installed: pip install -e '.[bench]'")
     lint = ["-m", "driftline", "lint", *names]
     n = len(files)
     cold, warm = work / f"cold-{n}", work / f"warm-{n}"

@@ -8,7 +8,9 @@ is its user + system seconds, which the machine's load barely changes (wall time
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -91,6 +93,12 @@ def alternate(
             results[name].rss_mb.append(rss)
             results[name].cpus.append(cpu)
     return results
+
+
+def peer(name: str) -> str | None:
+    """A peer's executable: on PATH, or beside this interpreter (the bench extra installs it
+    into the venv, whose bin directory a direct ``.venv/bin/python`` run does not put on PATH)."""
+    return shutil.which(name) or shutil.which(name, path=os.path.dirname(sys.executable))
 
 
 def byte_compile() -> None:
